@@ -1,0 +1,248 @@
+//! The command line (clap derive only). Doc comments are the help text.
+
+use crate::ui::ColorChoice;
+use clap::{Args, Parser, Subcommand, ValueEnum, ValueHint};
+use std::path::PathBuf;
+
+const AFTER_HELP: &str = "\
+Environment:
+  THANOS_TMUX_SOCKET     tmux server: a socket path (holds '/') or a socket name
+  THANOS_TMUX_SESSION    force the session name picked without NAME
+  THANOS_TMUX_AUTO=0     turn auto-attach off for one shell
+  THANOS_TMUX_STATE_DIR  state folder (default $XDG_STATE_HOME/thanos-tmux)
+  THANOS_TMUX_CONFIG     config file (default $XDG_CONFIG_HOME/thanos-tmux/config.toml)
+  THANOS_TMUX_LOG        log level: error, warn, info, debug
+  THANOS_ROOT            start folder of thanos-main, thanos-dev, thanos-monitor
+  NO_COLOR               no colour";
+
+/// Gives every terminal a persistent home in tmux.
+#[derive(Debug, Parser)]
+#[command(name = "thanos-tmux", version, after_help = AFTER_HELP, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    /// Session to attach to (created when missing); without it, the name picked for
+    /// the current folder. `main`, `dev` and `monitor` mean thanos-main and friends.
+    pub name: Option<String>,
+
+    #[command(flatten)]
+    pub global: Global,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Options every subcommand takes.
+#[derive(Debug, Args)]
+pub struct Global {
+    /// tmux server socket name (like tmux -L)
+    #[arg(short = 'L', long = "socket-name", global = true, value_name = "NAME")]
+    pub socket_name: Option<String>,
+    /// tmux server socket path (like tmux -S)
+    #[arg(short = 'S', long = "socket-path", global = true, value_name = "PATH", value_hint = ValueHint::FilePath)]
+    pub socket_path: Option<PathBuf>,
+    /// Mirror the log to stderr
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+    /// Say nothing but errors
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// When to use colour
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Attach to a session, creating it when missing
+    Attach(AttachArgs),
+    /// List live and recorded sessions
+    #[command(visible_alias = "ls")]
+    List(ListArgs),
+    /// Show tmux, server, state and sessions at a glance
+    Status(JsonArgs),
+    /// Kill sessions (asks first on a terminal)
+    Kill(KillArgs),
+    /// Drop records of sessions that were closed on purpose
+    Cleanup(CleanupArgs),
+    /// Drop records from the state file; tmux is not touched
+    Forget(ForgetArgs),
+    /// Print the session name that attach would pick for a folder
+    Name(NameArgs),
+    /// Record the live layout of sessions into the state file
+    Save(NamesArgs),
+    /// Recreate recorded sessions that tmux no longer has
+    Restore(RestoreArgs),
+    /// Print the shell integration snippet
+    Init(InitArgs),
+    /// Print a completion script
+    Completions(ShellArg),
+    /// Run a lifecycle or tmux hook event
+    #[command(hide = true)]
+    Hook(HookArgs),
+    /// Start, stop and inspect the daemons of thanos-monitor
+    Daemons(DaemonsArgs),
+    /// Show where the config lives and what is in force
+    Config(ConfigArgs),
+    /// Check the installation, one line per check
+    Doctor,
+}
+
+#[derive(Debug, Args)]
+pub struct AttachArgs {
+    /// Session name (default: the name picked for the folder)
+    pub name: Option<String>,
+    /// Start folder of a new session
+    #[arg(short = 'c', long = "dir", value_name = "DIR", value_hint = ValueHint::DirPath)]
+    pub dir: Option<PathBuf>,
+    /// Make sure the session exists, do not attach (works without a terminal)
+    #[arg(short, long)]
+    pub detached: bool,
+    /// The shell snippet's mode: silent, guarded, never fails loudly
+    #[arg(long)]
+    pub auto: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Stable JSON for scripts
+    #[arg(long, conflicts_with = "names")]
+    pub json: bool,
+    /// Live session names, one a line
+    #[arg(long)]
+    pub names: bool,
+    /// With --names: recorded names that tmux does not have
+    #[arg(long, requires = "names")]
+    pub dead: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct JsonArgs {
+    /// Stable JSON for scripts
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct KillArgs {
+    /// Sessions to kill
+    #[arg(required = true, value_name = "NAME")]
+    pub names: Vec<String>,
+    /// Do not ask
+    #[arg(short, long)]
+    pub yes: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CleanupArgs {
+    /// List what would be removed, remove nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Stable JSON for scripts
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ForgetArgs {
+    /// Records to drop
+    #[arg(value_name = "NAME", required_unless_present = "dead", conflicts_with = "dead")]
+    pub names: Vec<String>,
+    /// Drop every record that tmux does not have
+    #[arg(long)]
+    pub dead: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct NameArgs {
+    /// Folder (default: the current one)
+    #[arg(value_hint = ValueHint::DirPath)]
+    pub dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct NamesArgs {
+    /// Sessions (default: all)
+    #[arg(value_name = "NAME")]
+    pub names: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// Sessions to restore
+    #[arg(value_name = "NAME", conflicts_with = "all")]
+    pub names: Vec<String>,
+    /// Restore every recorded session
+    #[arg(long)]
+    pub all: bool,
+}
+
+/// A shell thanos-tmux integrates with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Shell {
+    Zsh,
+    Bash,
+    Fish,
+}
+
+#[derive(Debug, Args)]
+pub struct ShellArg {
+    pub shell: Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    pub shell: Shell,
+    /// Completion and logout step only; never attach
+    #[arg(long)]
+    pub no_attach: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct HookArgs {
+    /// session-start, session-end, or a tmux hook event
+    pub event: String,
+    /// Event arguments
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    pub args: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DaemonsArgs {
+    pub action: DaemonAction,
+    /// Daemons (default: all)
+    #[arg(value_name = "NAME")]
+    pub names: Vec<String>,
+    /// Stable JSON for scripts
+    #[arg(long, conflicts_with_all = ["names_only", "line"])]
+    pub json: bool,
+    /// Configured daemon names, one a line
+    #[arg(long = "names", conflicts_with = "line")]
+    pub names_only: bool,
+    /// A compact health string for a status line
+    #[arg(long)]
+    pub line: bool,
+}
+
+/// What `daemons` does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DaemonAction {
+    Start,
+    Stop,
+    Restart,
+    Status,
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    pub what: ConfigWhat,
+}
+
+/// What `config` shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ConfigWhat {
+    /// Where the config file is
+    Path,
+    /// The config in force, defaults included
+    Show,
+    /// The bundled tmux.conf
+    TmuxConf,
+}

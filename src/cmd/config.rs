@@ -1,0 +1,25 @@
+//! `config path|show|tmux-conf`.
+
+use crate::cli::ConfigWhat;
+use crate::config::Config;
+use crate::ui;
+use anyhow::{Context, Result};
+
+pub fn run(what: ConfigWhat) -> Result<i32> {
+    match what {
+        ConfigWhat::Path => {
+            let path = Config::path().context("cannot find the config: HOME is not set")?;
+            ui::out(&format!("{}\n", path.display()))?;
+        }
+        ConfigWhat::Show => {
+            let (config, from) = Config::load()?;
+            let origin = match from {
+                Some(path) => format!("# in force: {} and defaults\n", path.display()),
+                None => "# in force: defaults (no config file)\n".into(),
+            };
+            ui::out(&format!("{origin}{}", config.to_toml()))?;
+        }
+        ConfigWhat::TmuxConf => anyhow::bail!("'config tmux-conf' is not available in this version yet"),
+    }
+    Ok(0)
+}

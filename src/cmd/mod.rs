@@ -1,0 +1,90 @@
+//! One handler per subcommand; this file dispatches and builds what they share.
+
+mod attach;
+mod cleanup;
+mod config;
+mod kill;
+mod list;
+mod status;
+
+use crate::cli::{Cli, Command, Global};
+use crate::config::Config;
+use crate::manager::TmuxManager;
+use crate::state::Store;
+use crate::tmux::{Socket, Tmux};
+use crate::ui::{self, Paint};
+use anyhow::Result;
+
+/// Runs the parsed command line; returns the exit code.
+pub fn run(cli: Cli) -> Result<i32> {
+    let global = &cli.global;
+    crate::log::init(Store::locate().ok().map(|s| s.dir().to_path_buf()), global.verbose, global.quiet);
+    match cli.command {
+        None => attach::run(global, &attach::from_name(cli.name)),
+        Some(Command::Attach(args)) => attach::run(global, &args),
+        Some(Command::List(args)) => list::run(global, &args),
+        Some(Command::Status(args)) => status::run(global, args.json),
+        Some(Command::Kill(args)) => kill::run(global, &args),
+        Some(Command::Cleanup(args)) => cleanup::run(global, &args),
+        Some(Command::Forget(args)) => cleanup::forget(global, &args),
+        Some(Command::Name(args)) => attach::name(global, &args),
+        Some(Command::Config(args)) => config::run(args.what),
+        Some(Command::Save(_)) => not_yet("save"),
+        Some(Command::Restore(_)) => not_yet("restore"),
+        Some(Command::Init(_)) => not_yet("init"),
+        Some(Command::Completions(_)) => not_yet("completions"),
+        Some(Command::Hook(_)) => not_yet("hook"),
+        Some(Command::Daemons(_)) => not_yet("daemons"),
+        Some(Command::Doctor) => not_yet("doctor"),
+    }
+}
+
+fn not_yet(what: &str) -> Result<i32> {
+    anyhow::bail!("'{what}' is not available in this version of thanos-tmux yet")
+}
+
+/// The manager for the selected server. `with_config` loads (and validates) the user
+/// config; commands that do not depend on it run on defaults, so a bad config never
+/// hides the sessions.
+fn manager(global: &Global, with_config: bool) -> Result<TmuxManager> {
+    let socket = Socket::select(global.socket_name.clone(), global.socket_path.clone());
+    let config = if with_config { Config::load()?.0 } else { Config::default() };
+    Ok(TmuxManager::from_parts(Tmux::new(socket), Store::locate()?, config))
+}
+
+/// Colour for stdout.
+fn paint_out(global: &Global) -> Paint {
+    Paint::new(global.color, false)
+}
+
+/// Colour for stderr.
+fn paint_err(global: &Global) -> Paint {
+    Paint::new(global.color, true)
+}
+
+/// Prints JSON to stdout.
+fn print_json(value: &impl serde::Serialize) -> Result<()> {
+    let mut text = serde_json::to_string_pretty(value)?;
+    text.push('\n');
+    ui::out(&text)?;
+    Ok(())
+}
+
+/// Prints a message to stderr unless `-q`.
+fn say(global: &Global, text: &str) {
+    if !global.quiet {
+        eprintln!("{text}");
+    }
+}
+
+/// `~/x` for folders under home, for people.
+fn tilde(path: &str) -> String {
+    match std::env::var("HOME") {
+        Ok(home) if !home.is_empty() && home != "/" => match path.strip_prefix(&home) {
+            Some("") => "~".into(),
+            Some(rest) if rest.starts_with('/') => format!("~{rest}"),
+            _ => path.to_string(),
+        },
+        _ => path.to_string(),
+    }
+}

@@ -1,0 +1,61 @@
+//! Typed errors where callers must branch, and the exit codes of SPEC §2.
+
+use std::fmt;
+
+/// Errors a caller may want to tell apart; everything else travels as `anyhow::Error`.
+#[derive(Debug)]
+pub enum Error {
+    /// tmux is not on PATH (or could not be executed).
+    TmuxMissing,
+    /// tmux is older than 3.2 or answered in a way we cannot use.
+    TmuxUnusable(String),
+    /// No tmux server is running on the selected socket.
+    NoServer,
+    /// No session with this exact name.
+    NoSuchSession(String),
+    /// Bad command-line input, e.g. a NAME that tmux would alter.
+    Usage(String),
+    /// A tmux command failed; carries the command and tmux's own message.
+    Tmux { command: String, message: String },
+    /// tmux did not answer in time.
+    Timeout(String),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::TmuxMissing => write!(
+                f,
+                "tmux is not installed (or not on PATH); install tmux 3.2 or newer \
+                 (apt install tmux, dnf install tmux, brew install tmux)"
+            ),
+            Error::TmuxUnusable(why) => write!(f, "tmux is unusable: {why}"),
+            Error::NoServer => f.write_str("no tmux server is running"),
+            Error::NoSuchSession(name) => write!(f, "no such session: '{name}'"),
+            Error::Usage(msg) => f.write_str(msg),
+            Error::Tmux { command, message } => write!(f, "tmux {command}: {message}"),
+            Error::Timeout(what) => write!(f, "tmux did not answer within 2 seconds ({what})"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Exit codes of SPEC §2.
+pub mod exit {
+    pub const OK: i32 = 0;
+    pub const ERROR: i32 = 1;
+    pub const USAGE: i32 = 2;
+    pub const TMUX: i32 = 3;
+    pub const NO_SESSION: i32 = 4;
+}
+
+/// The exit code an error maps to.
+pub fn exit_code(err: &anyhow::Error) -> i32 {
+    match err.downcast_ref::<Error>() {
+        Some(Error::TmuxMissing | Error::TmuxUnusable(_)) => exit::TMUX,
+        Some(Error::NoSuchSession(_)) => exit::NO_SESSION,
+        Some(Error::Usage(_)) => exit::USAGE,
+        _ => exit::ERROR,
+    }
+}

@@ -1,0 +1,350 @@
+//! The state file (SPEC §3): schema, location, lock, atomic write, generations, recovery.
+
+use anyhow::{bail, Context as _, Result};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fs::{self, File, OpenOptions};
+use std::io::{ErrorKind, Write};
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::os::unix::io::AsRawFd;
+use std::path::{Path, PathBuf};
+
+/// The schema version this binary writes and reads.
+pub const VERSION: u32 = 1;
+const FILE: &str = "sessions.json";
+/// Earlier generations kept beside the file (`sessions.json.1` … `.3`).
+const GENERATIONS: u32 = 3;
+
+/// The whole state file: records per server socket, so servers never mix.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct State {
+    pub version: u32,
+    #[serde(default)]
+    pub servers: BTreeMap<String, ServerRecords>,
+}
+
+/// The records of one server socket, by session name.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ServerRecords {
+    #[serde(default)]
+    pub sessions: BTreeMap<String, SessionRecord>,
+}
+
+/// What is remembered of one session.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SessionRecord {
+    pub name: String,
+    /// tmux session id (`$N`), which finds the record after a rename.
+    #[serde(default)]
+    pub id: Option<String>,
+    #[serde(default)]
+    pub start_dir: Option<String>,
+    pub created: i64,
+    #[serde(default)]
+    pub last_attached: Option<i64>,
+    #[serde(default)]
+    pub last_detached: Option<i64>,
+    /// The server that last held the session; `None` until one was observed.
+    #[serde(default)]
+    pub server: Option<ServerIdentity>,
+    /// The last saved layout.
+    #[serde(default)]
+    pub layout: Option<Layout>,
+}
+
+/// Identity of a server process: a record is dropped only when this very server runs
+/// without the session (SPEC §7, crash is not close).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServerIdentity {
+    pub socket: String,
+    pub pid: u32,
+    pub start_time: i64,
+}
+
+/// A saved layout: windows in order.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Layout {
+    pub windows: Vec<WindowRecord>,
+}
+
+/// One saved window.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct WindowRecord {
+    pub index: u32,
+    pub name: String,
+    pub layout: String,
+    pub active: bool,
+    pub panes: Vec<PaneRecord>,
+}
+
+/// One saved pane.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct PaneRecord {
+    pub index: u32,
+    pub cwd: String,
+    /// Foreground program and its arguments; empty for a plain shell.
+    #[serde(default)]
+    pub command: Vec<String>,
+}
+
+impl State {
+    /// The records of one socket, if any.
+    pub fn server(&self, socket: &str) -> Option<&ServerRecords> {
+        self.servers.get(socket)
+    }
+
+    /// The records of one socket, created when missing.
+    pub fn server_mut(&mut self, socket: &str) -> &mut ServerRecords {
+        self.servers.entry(socket.to_string()).or_default()
+    }
+
+    /// One record.
+    pub fn session(&self, socket: &str, name: &str) -> Option<&SessionRecord> {
+        self.server(socket)?.sessions.get(name)
+    }
+
+    /// Drops empty server entries so the file stays tidy.
+    fn prune(&mut self) {
+        self.servers.retain(|_, s| !s.sessions.is_empty());
+    }
+}
+
+/// Where the state lives and how it is read and written.
+#[derive(Clone, Debug)]
+pub struct Store {
+    dir: PathBuf,
+}
+
+/// Outcome of reading the file, with what a caller should tell the user.
+pub struct Loaded {
+    pub state: State,
+    /// Set when a corrupt file was moved aside.
+    pub warning: Option<String>,
+}
+
+impl Store {
+    /// `$THANOS_TMUX_STATE_DIR`, `$XDG_STATE_HOME/thanos-tmux`, `~/.local/state/thanos-tmux`.
+    pub fn locate() -> Result<Store> {
+        let env = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
+        let dir = env("THANOS_TMUX_STATE_DIR")
+            .or_else(|| env("XDG_STATE_HOME").map(|d| d.join("thanos-tmux")))
+            .or_else(|| env("HOME").map(|h| h.join(".local/state/thanos-tmux")))
+            .context("cannot find the state folder: HOME is not set")?;
+        Ok(Store { dir })
+    }
+
+    /// A store in a given folder.
+    pub fn at(dir: impl Into<PathBuf>) -> Store {
+        Store { dir: dir.into() }
+    }
+
+    /// The state folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The state file.
+    pub fn path(&self) -> PathBuf {
+        self.dir.join(FILE)
+    }
+
+    /// Reads the state without taking the lock (writes are atomic renames). A missing
+    /// file is an empty state; a corrupt one is moved aside (under the lock); a file
+    /// from a newer version is an error and stays untouched.
+    pub fn load(&self) -> Result<Loaded> {
+        self.check_dir()?;
+        match read(&self.path())? {
+            Parsed::Ok(state) => Ok(Loaded { state, warning: None }),
+            Parsed::Corrupt(_) => {
+                let _lock = self.lock()?;
+                let (state, warning) = self.read_or_recover()?;
+                Ok(Loaded { state, warning })
+            }
+        }
+    }
+
+    /// Read-modify-write under an exclusive lock, so concurrent writers lose nothing.
+    /// The file is rewritten only when `change` altered the state.
+    pub fn update<T>(&self, change: impl FnOnce(&mut State) -> Result<T>) -> Result<(T, Option<String>)> {
+        self.ensure_dir()?;
+        let _lock = self.lock()?;
+        let (mut state, warning) = self.read_or_recover()?;
+        let before = state.clone();
+        let out = change(&mut state)?;
+        state.prune();
+        if state != before {
+            state.version = VERSION;
+            self.write(&state)?;
+        }
+        Ok((out, warning))
+    }
+
+    fn read_or_recover(&self) -> Result<(State, Option<String>)> {
+        let path = self.path();
+        match read(&path)? {
+            Parsed::Ok(state) => Ok((state, None)),
+            Parsed::Corrupt(why) => {
+                let aside = path.with_file_name(format!("{FILE}.corrupt-{}", now()));
+                fs::rename(&path, &aside)
+                    .with_context(|| format!("could not move corrupt {} aside", path.display()))?;
+                let warning = format!(
+                    "state file {} was corrupt ({why}); moved it to {} and started empty",
+                    path.display(),
+                    aside.display()
+                );
+                Ok((State { version: VERSION, ..State::default() }, Some(warning)))
+            }
+        }
+    }
+
+    fn write(&self, state: &State) -> Result<()> {
+        let path = self.path();
+        let tmp = self.dir.join(format!(".{FILE}.tmp.{}", std::process::id()));
+        let text = serde_json::to_string_pretty(state).context("could not encode the state")?;
+        let result = (|| -> std::io::Result<()> {
+            let mut file = OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(true)
+                .mode(0o600)
+                .open(&tmp)?;
+            file.write_all(text.as_bytes())?;
+            file.write_all(b"\n")?;
+            file.sync_all()?;
+            self.keep_generations(&path);
+            fs::rename(&tmp, &path)?;
+            File::open(&self.dir)?.sync_all()
+        })();
+        if let Err(err) = result {
+            let _ = fs::remove_file(&tmp);
+            return Err(err).with_context(|| format!("could not write {}", path.display()));
+        }
+        Ok(())
+    }
+
+    /// `sessions.json` → `.1` → `.2` → `.3`, best effort: a failure here never stops
+    /// the write itself.
+    fn keep_generations(&self, path: &Path) {
+        if !path.exists() {
+            return;
+        }
+        let gen = |n: u32| path.with_file_name(format!("{FILE}.{n}"));
+        for n in (1..GENERATIONS).rev() {
+            let _ = fs::rename(gen(n), gen(n + 1));
+        }
+        if fs::hard_link(path, gen(1)).is_err() {
+            let _ = fs::copy(path, gen(1));
+        }
+    }
+
+    fn lock(&self) -> Result<File> {
+        let path = self.dir.join(format!("{FILE}.lock"));
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .mode(0o600)
+            .open(&path)
+            .with_context(|| format!("could not open lock file {}", path.display()))?;
+        // SAFETY: flock on a file descriptor we own; released when the file is closed.
+        if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) } != 0 {
+            let err = std::io::Error::last_os_error();
+            return Err(err).with_context(|| format!("could not lock {}", path.display()));
+        }
+        Ok(file)
+    }
+
+    fn ensure_dir(&self) -> Result<()> {
+        match fs::metadata(&self.dir) {
+            Ok(_) => self.check_dir(),
+            Err(err) if err.kind() == ErrorKind::NotFound => {
+                if let Some(parent) = self.dir.parent() {
+                    fs::create_dir_all(parent)
+                        .with_context(|| format!("could not create {}", parent.display()))?;
+                }
+                fs::DirBuilder::new()
+                    .mode(0o700)
+                    .create(&self.dir)
+                    .or_else(|e| if e.kind() == ErrorKind::AlreadyExists { Ok(()) } else { Err(e) })
+                    .with_context(|| format!("could not create state folder {}", self.dir.display()))
+            }
+            Err(err) => Err(err).with_context(|| format!("could not read state folder {}", self.dir.display())),
+        }
+    }
+
+    /// Refuses a folder that other users can write or that another user owns, as ssh
+    /// refuses such files. A missing folder is fine (nothing recorded yet).
+    fn check_dir(&self) -> Result<()> {
+        let meta = match fs::metadata(&self.dir) {
+            Ok(meta) => meta,
+            Err(err) if err.kind() == ErrorKind::NotFound => return Ok(()),
+            Err(err) => {
+                return Err(err).with_context(|| format!("could not read state folder {}", self.dir.display()))
+            }
+        };
+        let dir = self.dir.display();
+        if !meta.is_dir() {
+            bail!("state folder {dir} is not a folder");
+        }
+        // SAFETY: getuid has no preconditions.
+        let uid = unsafe { libc::getuid() };
+        if meta.uid() != uid && meta.uid() != 0 {
+            bail!("state folder {dir} belongs to another user (uid {}); refusing to use it", meta.uid());
+        }
+        if meta.permissions().mode() & 0o022 != 0 {
+            bail!("state folder {dir} is writable by other users; run: chmod 700 {dir}");
+        }
+        Ok(())
+    }
+}
+
+enum Parsed {
+    Ok(State),
+    Corrupt(String),
+}
+
+fn read(path: &Path) -> Result<Parsed> {
+    let text = match fs::read(path) {
+        Ok(text) => text,
+        Err(err) if err.kind() == ErrorKind::NotFound => {
+            return Ok(Parsed::Ok(State { version: VERSION, ..State::default() }))
+        }
+        Err(err) => return Err(err).with_context(|| format!("could not read state file {}", path.display())),
+    };
+    parse(&text).map_err(|newer| {
+        anyhow::anyhow!(
+            "state file {} was written by a newer thanos-tmux (format version {newer}); \
+             upgrade thanos-tmux (the file was left untouched)",
+            path.display()
+        )
+    })
+}
+
+/// Parses the file's bytes. `Err(version)` for a file from a newer version.
+fn parse(text: &[u8]) -> std::result::Result<Parsed, u64> {
+    #[derive(Deserialize)]
+    struct VersionOnly {
+        version: u64,
+    }
+    match serde_json::from_slice::<State>(text) {
+        Ok(state) if u64::from(state.version) > u64::from(VERSION) => Err(state.version.into()),
+        Ok(state) if state.version == 0 => Ok(Parsed::Corrupt("version 0".into())),
+        Ok(state) => Ok(Parsed::Ok(state)),
+        Err(err) => match serde_json::from_slice::<VersionOnly>(text) {
+            Ok(v) if v.version > u64::from(VERSION) => Err(v.version),
+            _ => Ok(Parsed::Corrupt(err.to_string())),
+        },
+    }
+}
+
+/// Seconds since the Unix epoch.
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,277 @@
+//! The only place tmux is spawned: server selection, one-call batches, exec for attach.
+
+pub mod format;
+pub mod target;
+
+use crate::error::Error;
+use std::ffi::OsString;
+use std::io;
+use std::os::unix::net::UnixStream;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Which tmux server to talk to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Socket {
+    /// tmux's default server (`$TMUX_TMPDIR/tmux-UID/default`).
+    Default,
+    /// A named server (`tmux -L NAME`).
+    Name(String),
+    /// A socket path (`tmux -S PATH`).
+    Path(PathBuf),
+}
+
+impl Socket {
+    /// Selection order of SPEC §2: explicit flags, then `THANOS_TMUX_SOCKET`, then the
+    /// server of `$TMUX` when inside tmux, else tmux's default.
+    pub fn select(name: Option<String>, path: Option<PathBuf>) -> Socket {
+        if let Some(path) = path {
+            return Socket::Path(path);
+        }
+        if let Some(name) = name {
+            return Socket::Name(name);
+        }
+        if let Some(value) = non_empty_env("THANOS_TMUX_SOCKET") {
+            return if value.contains('/') {
+                Socket::Path(PathBuf::from(value))
+            } else {
+                Socket::Name(value)
+            };
+        }
+        if let Some(tmux) = non_empty_env("TMUX") {
+            if let Some(path) = tmux.split(',').next().filter(|p| !p.is_empty()) {
+                return Socket::Path(PathBuf::from(path));
+            }
+        }
+        Socket::Default
+    }
+
+    /// The socket file this selection resolves to, as tmux computes it.
+    pub fn path(&self) -> PathBuf {
+        match self {
+            Socket::Path(path) => path.clone(),
+            Socket::Default => socket_dir().join("default"),
+            Socket::Name(name) => socket_dir().join(name),
+        }
+    }
+
+    fn args(&self) -> Vec<OsString> {
+        match self {
+            Socket::Default => Vec::new(),
+            Socket::Name(name) => vec!["-L".into(), name.into()],
+            Socket::Path(path) => vec!["-S".into(), path.into()],
+        }
+    }
+}
+
+fn non_empty_env(key: &str) -> Option<String> {
+    std::env::var(key).ok().filter(|v| !v.is_empty())
+}
+
+/// `$TMUX_TMPDIR/tmux-UID`, the folder tmux keeps named sockets in.
+fn socket_dir() -> PathBuf {
+    let base = non_empty_env("TMUX_TMPDIR").unwrap_or_else(|| "/tmp".into());
+    // SAFETY: getuid has no preconditions and cannot fail.
+    let uid = unsafe { libc::getuid() };
+    let dir = Path::new(&base).join(format!("tmux-{uid}"));
+    std::fs::canonicalize(&dir).unwrap_or(dir)
+}
+
+/// Several tmux commands sent in one invocation, separated by `;`.
+#[derive(Clone, Debug, Default)]
+pub struct Batch {
+    args: Vec<String>,
+}
+
+impl Batch {
+    /// An empty batch.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Appends one tmux command. Arguments reach tmux unchanged: an argument that ends in
+    /// `;` (which tmux would read as a separator) is escaped here. Doubling `#` in
+    /// arguments that tmux expands is the caller's job (`target::literal`).
+    pub fn cmd<I, S>(mut self, parts: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        if !self.args.is_empty() {
+            self.args.push(";".into());
+        }
+        self.args.extend(parts.into_iter().map(|p| escape_separator(p.into())));
+        self
+    }
+
+    /// Appends all commands of another batch.
+    pub fn extend(mut self, other: Batch) -> Self {
+        if !other.args.is_empty() {
+            if !self.args.is_empty() {
+                self.args.push(";".into());
+            }
+            self.args.extend(other.args);
+        }
+        self
+    }
+
+    /// True when no command was added.
+    pub fn is_empty(&self) -> bool {
+        self.args.is_empty()
+    }
+
+    /// The first command's name, for messages.
+    fn name(&self) -> &str {
+        self.args.first().map(String::as_str).unwrap_or("")
+    }
+}
+
+/// tmux splits an argument that ends in `;` into the argument and a command separator;
+/// `\;` at the end stands for a literal `;`.
+fn escape_separator(arg: String) -> String {
+    match arg.strip_suffix(';') {
+        Some(head) => format!("{head}\\;"),
+        None => arg,
+    }
+}
+
+/// A tmux installation and the server it talks to.
+#[derive(Clone, Debug)]
+pub struct Tmux {
+    program: OsString,
+    socket: Socket,
+}
+
+impl Tmux {
+    /// tmux from PATH, talking to `socket`.
+    pub fn new(socket: Socket) -> Self {
+        Self { program: "tmux".into(), socket }
+    }
+
+    /// The server selection.
+    pub fn socket(&self) -> &Socket {
+        &self.socket
+    }
+
+    /// True when a server listens on the socket. Costs a `connect`, not a process.
+    pub fn server_running(&self) -> bool {
+        UnixStream::connect(self.socket.path()).is_ok()
+    }
+
+    fn command(&self, batch: &Batch) -> Command {
+        let mut cmd = Command::new(&self.program);
+        cmd.args(self.socket.args()).args(&batch.args);
+        // A hook or pane inherits TMUX_PANE; our selection is explicit, so drop it.
+        cmd.env_remove("TMUX_PANE");
+        cmd
+    }
+
+    /// Runs a batch and returns its stdout. A non-zero exit becomes a typed error
+    /// carrying tmux's message.
+    pub fn run(&self, batch: &Batch) -> Result<String, Error> {
+        let output = self
+            .command(batch)
+            .stdin(Stdio::null())
+            .output()
+            .map_err(spawn_error)?;
+        self.check(batch, output.status.success(), &output.stdout, &output.stderr)
+    }
+
+    /// Like `run`, but gives up (and kills tmux) after `limit`.
+    pub fn run_timeout(&self, batch: &Batch, limit: Duration) -> Result<String, Error> {
+        let mut child = self
+            .command(batch)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(spawn_error)?;
+        let start = Instant::now();
+        let mut pause = Duration::from_micros(200);
+        loop {
+            if child.try_wait().map_err(spawn_error)?.is_some() {
+                break;
+            }
+            if start.elapsed() >= limit {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(Error::Timeout(batch.name().to_string()));
+            }
+            std::thread::sleep(pause);
+            pause = (pause * 2).min(Duration::from_millis(20));
+        }
+        let output = child.wait_with_output().map_err(spawn_error)?;
+        self.check(batch, output.status.success(), &output.stdout, &output.stderr)
+    }
+
+    fn check(&self, batch: &Batch, ok: bool, stdout: &[u8], stderr: &[u8]) -> Result<String, Error> {
+        if ok {
+            return Ok(String::from_utf8_lossy(stdout).into_owned());
+        }
+        let message = String::from_utf8_lossy(stderr).trim().to_string();
+        Err(classify(batch.name(), message))
+    }
+
+    /// Replaces this process with tmux running `batch` (used to attach, so that no
+    /// thanos-tmux process lingers). Returns only on failure.
+    pub fn exec(&self, batch: &Batch) -> Error {
+        spawn_error(self.command(batch).exec())
+    }
+
+    /// `tmux -V`, parsed. Older than 3.2 or unparsable is `TmuxUnusable`.
+    pub fn version(&self) -> Result<String, Error> {
+        let output = Command::new(&self.program)
+            .arg("-V")
+            .stdin(Stdio::null())
+            .output()
+            .map_err(spawn_error)?;
+        let text = String::from_utf8_lossy(&output.stdout).trim().to_string();
+        match format::parse_version(&text) {
+            Some(v) if v >= (3, 2) => Ok(text.trim_start_matches("tmux ").to_string()),
+            Some(_) => Err(Error::TmuxUnusable(format!(
+                "{text} is too old; thanos-tmux needs tmux 3.2 or newer"
+            ))),
+            None => Err(Error::TmuxUnusable(format!(
+                "`tmux -V` answered {text:?}; expected something like \"tmux 3.3a\""
+            ))),
+        }
+    }
+
+    /// Turns an unexpected tmux failure into the clearest error: a tmux that is too old
+    /// or broken is reported as such (exit 3), anything else is passed on.
+    pub fn explain(&self, err: Error) -> Error {
+        match &err {
+            Error::Tmux { .. } => match self.version() {
+                Ok(_) => err,
+                Err(version_err) => version_err,
+            },
+            _ => err,
+        }
+    }
+}
+
+fn spawn_error(err: io::Error) -> Error {
+    match err.kind() {
+        io::ErrorKind::NotFound => Error::TmuxMissing,
+        _ => Error::TmuxUnusable(format!("could not run tmux: {err}")),
+    }
+}
+
+/// Sorts tmux's stderr into the typed errors callers branch on.
+fn classify(command: &str, message: String) -> Error {
+    if message.starts_with("no server running")
+        || (message.starts_with("error connecting to") && message.contains("No such file"))
+    {
+        return Error::NoServer;
+    }
+    if let Some(name) = message.strip_prefix("can't find session: ") {
+        return Error::NoSuchSession(name.to_string());
+    }
+    if message.contains("protocol version mismatch") || message.contains("server exited unexpectedly")
+    {
+        return Error::TmuxUnusable(message);
+    }
+    Error::Tmux { command: command.to_string(), message }
+}

@@ -1,0 +1,134 @@
+//! Human output: the purple and gold theme (only on a terminal), aligned tables,
+//! relative times, and stdout writes that end quietly on a closed pipe.
+
+use std::io::{self, IsTerminal, Write};
+
+/// When to colour output (`--color`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ColorChoice {
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+/// Paints text for one stream.
+#[derive(Clone, Copy, Debug)]
+pub struct Paint {
+    on: bool,
+}
+
+const PURPLE: &str = "\x1b[38;5;135m";
+const GOLD: &str = "\x1b[38;5;220m";
+const RED: &str = "\x1b[38;5;203m";
+const GREEN: &str = "\x1b[38;5;114m";
+const DIM: &str = "\x1b[2m";
+const BOLD: &str = "\x1b[1m";
+const RESET: &str = "\x1b[0m";
+
+impl Paint {
+    /// Colour for stdout (`stderr = false`) or stderr, honouring `--color` and `NO_COLOR`.
+    pub fn new(choice: ColorChoice, stderr: bool) -> Paint {
+        let on = match choice {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                let tty = if stderr { io::stderr().is_terminal() } else { io::stdout().is_terminal() };
+                tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            }
+        };
+        Paint { on }
+    }
+
+    fn wrap(&self, code: &str, text: &str) -> String {
+        if self.on {
+            format!("{code}{text}{RESET}")
+        } else {
+            text.to_string()
+        }
+    }
+
+    /// The theme's main colour.
+    pub fn purple(&self, text: &str) -> String {
+        self.wrap(PURPLE, text)
+    }
+    /// The theme's accent.
+    pub fn gold(&self, text: &str) -> String {
+        self.wrap(GOLD, text)
+    }
+    /// Failures.
+    pub fn red(&self, text: &str) -> String {
+        self.wrap(RED, text)
+    }
+    /// Success.
+    pub fn green(&self, text: &str) -> String {
+        self.wrap(GREEN, text)
+    }
+    /// Secondary text.
+    pub fn dim(&self, text: &str) -> String {
+        self.wrap(DIM, text)
+    }
+    /// Headings.
+    pub fn bold(&self, text: &str) -> String {
+        self.wrap(BOLD, text)
+    }
+}
+
+/// Renders rows as columns separated by two spaces; `paint` colours each cell after
+/// padding, so escapes never disturb the alignment.
+pub fn table(rows: &[Vec<String>], paint: impl Fn(usize, usize, &str) -> String) -> String {
+    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..columns)
+        .map(|c| rows.iter().filter_map(|r| r.get(c)).map(|s| s.chars().count()).max().unwrap_or(0))
+        .collect();
+    let mut out = String::new();
+    for (r, row) in rows.iter().enumerate() {
+        let mut line = String::new();
+        for (c, cell) in row.iter().enumerate() {
+            let last = c + 1 == row.len();
+            let pad = if last { 0 } else { widths[c] - cell.chars().count() + 2 };
+            line.push_str(&paint(r, c, cell));
+            line.push_str(&" ".repeat(pad));
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// `just now`, `5m ago`, `2h ago`, `3d ago`.
+pub fn ago(then: i64, now: i64) -> String {
+    let secs = (now - then).max(0);
+    match secs {
+        0..=59 => "just now".into(),
+        60..=3599 => format!("{}m ago", secs / 60),
+        3600..=86_399 => format!("{}h ago", secs / 3600),
+        _ => format!("{}d ago", secs / 86_400),
+    }
+}
+
+/// Writes to stdout; a closed pipe (`list | head`) is not an error worth a message.
+pub fn out(text: &str) -> io::Result<()> {
+    let mut stdout = io::stdout().lock();
+    stdout.write_all(text.as_bytes())?;
+    stdout.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_align() {
+        let rows = vec![vec!["NAME".into(), "X".into()], vec!["api-long".into(), "1".into()]];
+        assert_eq!(table(&rows, |_, _, s| s.to_string()), "NAME      X\napi-long  1\n");
+    }
+
+    #[test]
+    fn relative_times() {
+        assert_eq!(ago(100, 100), "just now");
+        assert_eq!(ago(0, 300), "5m ago");
+        assert_eq!(ago(0, 7200), "2h ago");
+        assert_eq!(ago(0, 3 * 86_400), "3d ago");
+    }
+}
