@@ -23,6 +23,14 @@ pub struct Cli {
     /// the current folder. `main`, `dev` and `monitor` mean thanos-main and friends.
     pub name: Option<String>,
 
+    /// Start folder of a new session
+    #[arg(short = 'c', long = "dir", value_name = "DIR", value_hint = ValueHint::DirPath)]
+    pub dir: Option<PathBuf>,
+
+    /// Make sure the session exists, do not attach (works without a terminal)
+    #[arg(short, long)]
+    pub detached: bool,
+
     #[command(flatten)]
     pub global: Global,
 
@@ -144,7 +152,11 @@ pub struct CleanupArgs {
 #[derive(Debug, Args)]
 pub struct ForgetArgs {
     /// Records to drop
-    #[arg(value_name = "NAME", required_unless_present = "dead", conflicts_with = "dead")]
+    #[arg(
+        value_name = "NAME",
+        required_unless_present = "dead",
+        conflicts_with = "dead"
+    )]
     pub names: Vec<String>,
     /// Drop every record that tmux does not have
     #[arg(long)]

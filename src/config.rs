@@ -16,15 +16,38 @@ pub struct Config {
     pub daemons: Vec<()>,
 }
 #[derive(Clone, Debug, PartialEq)]
-pub struct NamingRule { pub path: String, pub name: String }
+pub struct NamingRule {
+    pub path: String,
+    pub name: String,
+}
 impl Default for Config {
     fn default() -> Self {
-        Config { root: None, prefix: "thanos-".into(), auto_attach: true, auto_quit: false, auto_restore: true, skip_terminals: vec![], ssh_auto_attach: true, kill_on_logout: vec![], restore_programs: vec![], naming_rules: vec![], daemons: vec![] }
+        Config {
+            root: None,
+            prefix: "thanos-".into(),
+            auto_attach: true,
+            auto_quit: false,
+            auto_restore: true,
+            skip_terminals: vec![],
+            ssh_auto_attach: true,
+            kill_on_logout: vec![],
+            restore_programs: vec![],
+            naming_rules: vec![],
+            daemons: vec![],
+        }
     }
 }
 impl Config {
-    pub fn path() -> Option<PathBuf> { None }
-    pub fn load() -> Result<(Config, Option<PathBuf>)> { Ok((Config::default(), None)) }
-    pub fn load_from(_p: &Path) -> Result<Config> { Ok(Config::default()) }
-    pub fn to_toml(&self) -> String { String::new() }
+    pub fn path() -> Option<PathBuf> {
+        None
+    }
+    pub fn load() -> Result<(Config, Option<PathBuf>)> {
+        Ok((Config::default(), None))
+    }
+    pub fn load_from(_p: &Path) -> Result<Config> {
+        Ok(Config::default())
+    }
+    pub fn to_toml(&self) -> String {
+        String::new()
+    }
 }

@@ -39,8 +39,14 @@ static DIR: OnceLock<PathBuf> = OnceLock::new();
 
 /// Sets where the log goes and how loud the process is. Call once, early.
 pub fn init(dir: Option<PathBuf>, verbose: bool, quiet: bool) {
-    let env_level = std::env::var("THANOS_TMUX_LOG").ok().and_then(|v| Level::parse(&v));
-    let level = if verbose { Level::Debug } else { env_level.unwrap_or(Level::Warn) };
+    let env_level = std::env::var("THANOS_TMUX_LOG")
+        .ok()
+        .and_then(|v| Level::parse(&v));
+    let level = if verbose {
+        Level::Debug
+    } else {
+        env_level.unwrap_or(Level::Warn)
+    };
     LEVEL.store(level as u8, Ordering::Relaxed);
     MIRROR.store(verbose, Ordering::Relaxed);
     QUIET.store(quiet, Ordering::Relaxed);
@@ -59,9 +65,14 @@ pub fn log(level: Level, message: impl Display) {
     if level as u8 > LEVEL.load(Ordering::Relaxed) {
         return;
     }
-    let line = format!("{} {} {:?} {message}\n", timestamp(crate::state::now()), std::process::id(), level);
+    let line = format!(
+        "{} {} {:?} {message}\n",
+        timestamp(crate::state::now()),
+        std::process::id(),
+        level
+    );
     if MIRROR.load(Ordering::Relaxed) {
-        eprint!("thanos-tmux: {message}\n");
+        eprintln!("thanos-tmux: {message}");
     }
     if let Some(dir) = DIR.get() {
         let _ = append(dir, &line);
@@ -87,15 +98,22 @@ pub fn warn(message: impl Display) {
     log(Level::Warn, message);
 }
 
-fn append(dir: &PathBuf, line: &str) -> std::io::Result<()> {
+fn append(dir: &std::path::Path, line: &str) -> std::io::Result<()> {
     if !dir.is_dir() {
         return Ok(());
     }
     let path = dir.join("thanos-tmux.log");
-    if fs::metadata(&path).map(|m| m.len() > MAX_BYTES).unwrap_or(false) {
+    if fs::metadata(&path)
+        .map(|m| m.len() > MAX_BYTES)
+        .unwrap_or(false)
+    {
         fs::rename(&path, dir.join("thanos-tmux.log.1"))?;
     }
-    let mut file = OpenOptions::new().create(true).append(true).mode(0o600).open(path)?;
+    let mut file = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .open(path)?;
     file.write_all(line.as_bytes())
 }
 

@@ -8,7 +8,11 @@ fn main() {
         Ok(cli) => cli,
         Err(err) => {
             let _ = err.print();
-            std::process::exit(if err.use_stderr() { error::exit::USAGE } else { error::exit::OK });
+            std::process::exit(if err.use_stderr() {
+                error::exit::USAGE
+            } else {
+                error::exit::OK
+            });
         }
     };
     let code = match cmd::run(cli) {

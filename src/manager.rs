@@ -3,11 +3,11 @@
 
 use crate::config::Config;
 use crate::error::Error;
+use crate::log;
 use crate::naming::{self, Context};
 use crate::state::{self, ServerIdentity, SessionRecord, State, Store};
 use crate::tmux::format::{self, ServerId, SessionRow};
 use crate::tmux::{target, Batch, Socket, Tmux};
-use crate::log;
 use anyhow::{Context as _, Result};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -96,12 +96,20 @@ impl TmuxManager {
     /// ```
     pub fn with_socket(socket: Socket) -> Result<Self> {
         let (config, _) = Config::load()?;
-        Ok(Self::from_parts(Tmux::new(socket), Store::locate()?, config))
+        Ok(Self::from_parts(
+            Tmux::new(socket),
+            Store::locate()?,
+            config,
+        ))
     }
 
     /// From explicit parts (tests, embedding).
     pub fn from_parts(tmux: Tmux, store: Store, config: Config) -> Self {
-        Self { tmux, store, config }
+        Self {
+            tmux,
+            store,
+            config,
+        }
     }
 
     /// The tmux server this manager talks to.
@@ -142,7 +150,10 @@ impl TmuxManager {
         if !self.tmux.server_running() {
             return Ok(false);
         }
-        match self.tmux.run(&Batch::new().cmd(["has-session", "-t", &target::session(name)])) {
+        match self
+            .tmux
+            .run(&Batch::new().cmd(["has-session", "-t", &target::session(name)]))
+        {
             Ok(_) => Ok(true),
             Err(Error::NoSuchSession(_) | Error::NoServer) => Ok(false),
             Err(err) => Err(self.tmux.explain(err)),
@@ -169,7 +180,12 @@ impl TmuxManager {
     /// This server's records, by name.
     pub fn records(&self) -> Result<BTreeMap<String, SessionRecord>> {
         let key = self.socket_key();
-        Ok(self.load_state()?.servers.remove(&key).map(|s| s.sessions).unwrap_or_default())
+        Ok(self
+            .load_state()?
+            .servers
+            .remove(&key)
+            .map(|s| s.sessions)
+            .unwrap_or_default())
     }
 
     /// Live sessions and recorded ones that tmux lost, by name. One tmux call.
@@ -190,13 +206,18 @@ impl TmuxManager {
 
     /// Brings records of live sessions up to date with the server that holds them now
     /// (id and server identity). Writes only when something changed.
-    fn observe(&self, live: &[SessionRow], records: &BTreeMap<String, SessionRecord>) -> Result<()> {
+    fn observe(
+        &self,
+        live: &[SessionRow],
+        records: &BTreeMap<String, SessionRecord>,
+    ) -> Result<()> {
         let socket = self.socket_key();
         let stale: Vec<&SessionRow> = live
             .iter()
             .filter(|row| {
                 records.get(&row.name).is_some_and(|r| {
-                    r.id.as_deref() != Some(&row.id) || r.server != Some(identity(&socket, row.server))
+                    r.id.as_deref() != Some(&row.id)
+                        || r.server != Some(identity(&socket, row.server))
                 })
             })
             .collect();
@@ -228,7 +249,9 @@ impl TmuxManager {
             }
             None => None,
         };
-        let forced = std::env::var("THANOS_TMUX_SESSION").ok().filter(|v| !v.is_empty());
+        let forced = std::env::var("THANOS_TMUX_SESSION")
+            .ok()
+            .filter(|v| !v.is_empty());
         let records = self.records()?;
         if let Some(typed) = typed.map(str::to_string).or(forced) {
             check_name(&typed)?;
@@ -248,7 +271,10 @@ impl TmuxManager {
             None => current_dir()?,
         };
         let pick = self.pick(&dir, &records);
-        Ok(Target { name: pick.name, start_dir: pick.start_dir })
+        Ok(Target {
+            name: pick.name,
+            start_dir: pick.start_dir,
+        })
     }
 
     /// The name picked for a folder (`thanos-tmux name`).
@@ -267,7 +293,9 @@ impl TmuxManager {
             rules: &self.config.naming_rules,
             host: &host,
         };
-        naming::pick(dir, &ctx, |name| records.get(name)?.start_dir.as_ref().map(PathBuf::from))
+        naming::pick(dir, &ctx, |name| {
+            records.get(name)?.start_dir.as_ref().map(PathBuf::from)
+        })
     }
 
     /// Start folder of thanos-main, thanos-dev and thanos-monitor.
@@ -291,7 +319,13 @@ impl TmuxManager {
     /// Makes sure the session exists without attaching ("duplicate session" is success).
     /// One tmux call. Returns true when it was created.
     pub fn ensure_session(&self, name: &str, start_dir: &Path) -> Result<bool> {
-        self.ensure(&Target { name: name.to_string(), start_dir: start_dir.to_path_buf() }, None)
+        self.ensure(
+            &Target {
+                name: name.to_string(),
+                start_dir: start_dir.to_path_buf(),
+            },
+            None,
+        )
     }
 
     fn ensure(&self, target: &Target, limit: Option<Duration>) -> Result<bool> {
@@ -309,7 +343,11 @@ impl TmuxManager {
         match result {
             Ok(out) => {
                 self.record(target, format::parse_identity(&out))?;
-                log::info(format_args!("created session '{}' in {}", target.name, target.start_dir.display()));
+                log::info(format_args!(
+                    "created session '{}' in {}",
+                    target.name,
+                    target.start_dir.display()
+                ));
                 Ok(true)
             }
             Err(Error::Tmux { message, .. }) if message.starts_with("duplicate session") => {
@@ -331,13 +369,23 @@ impl TmuxManager {
                     r.id.as_ref() == Some(id) && r.server.as_ref() == Some(server)
                 })
         };
-        if self.load_state()?.session(&socket, &target.name).is_some_and(current) {
+        if self
+            .load_state()?
+            .session(&socket, &target.name)
+            .is_some_and(current)
+        {
             return Ok(());
         }
         self.update_state(|state| {
-            let record = state.server_mut(&socket).sessions.entry(target.name.clone()).or_insert_with(|| {
-                SessionRecord { name: target.name.clone(), created: state::now(), ..SessionRecord::default() }
-            });
+            let record = state
+                .server_mut(&socket)
+                .sessions
+                .entry(target.name.clone())
+                .or_insert_with(|| SessionRecord {
+                    name: target.name.clone(),
+                    created: state::now(),
+                    ..SessionRecord::default()
+                });
             if record.start_dir.is_none() {
                 record.start_dir = Some(start_dir);
             }
@@ -396,11 +444,12 @@ impl TmuxManager {
     /// the names tmux did not have (nothing is done for those).
     pub fn kill_sessions(&self, names: &[String]) -> Result<Vec<String>> {
         let live: BTreeSet<String> = self.live_sessions()?.into_iter().map(|s| s.name).collect();
-        let (present, missing): (Vec<&String>, Vec<&String>) = names.iter().partition(|n| live.contains(*n));
+        let (present, missing): (Vec<&String>, Vec<&String>) =
+            names.iter().partition(|n| live.contains(*n));
         if !present.is_empty() {
-            let batch = present
-                .iter()
-                .fold(Batch::new(), |b, name| b.cmd(["kill-session", "-t", &target::session(name)]));
+            let batch = present.iter().fold(Batch::new(), |b, name| {
+                b.cmd(["kill-session", "-t", &target::session(name)])
+            });
             match self.tmux.run(&batch) {
                 // The last kill may take the server down with it; that is success.
                 Ok(_) | Err(Error::NoServer) => {}
@@ -438,7 +487,10 @@ impl TmuxManager {
         let records = self.records()?;
         self.observe(&live, &records)?;
         let socket = self.socket_key();
-        let running = live.first().map(|row| identity(&socket, row.server)).or_else(|| self.server_identity());
+        let running = live
+            .first()
+            .map(|row| identity(&socket, row.server))
+            .or_else(|| self.server_identity());
         let alive: BTreeSet<&str> = live.iter().map(|r| r.name.as_str()).collect();
         let mut report = CleanupReport::default();
         for (name, record) in &records {
@@ -447,18 +499,26 @@ impl TmuxManager {
             }
             let reason = match (&running, &record.server) {
                 (None, _) => "server not running; kept for restore",
-                (Some(_), None) => "never seen by a running server; use `thanos-tmux forget` to drop it",
+                (Some(_), None) => {
+                    "never seen by a running server; use `thanos-tmux forget` to drop it"
+                }
                 (Some(now), Some(last)) if now == last => {
                     report.removed.push(name.clone());
                     continue;
                 }
                 (Some(_), Some(_)) => "its server crashed or restarted; kept for restore",
             };
-            report.kept.push(Kept { name: name.clone(), reason: reason.into() });
+            report.kept.push(Kept {
+                name: name.clone(),
+                reason: reason.into(),
+            });
         }
         if !dry_run && !report.removed.is_empty() {
             self.drop_records(&report.removed)?;
-            log::info(format_args!("cleanup removed {}", report.removed.join(", ")));
+            log::info(format_args!(
+                "cleanup removed {}",
+                report.removed.join(", ")
+            ));
         }
         Ok(report)
     }
@@ -468,7 +528,10 @@ impl TmuxManager {
         if !self.tmux.server_running() {
             return None;
         }
-        let out = self.tmux.run(&Batch::new().cmd(["display-message", "-p", format::SERVER])).ok()?;
+        let out = self
+            .tmux
+            .run(&Batch::new().cmd(["display-message", "-p", format::SERVER]))
+            .ok()?;
         let server = format::parse_server(&out)?;
         Some(identity(&self.socket_key(), server))
     }
@@ -478,14 +541,22 @@ impl TmuxManager {
         let socket = self.socket_key();
         self.update_state(|state| {
             let server = state.server_mut(&socket);
-            Ok(names.iter().filter(|n| server.sessions.remove(*n).is_none()).cloned().collect())
+            Ok(names
+                .iter()
+                .filter(|n| server.sessions.remove(*n).is_none())
+                .cloned()
+                .collect())
         })
     }
 
     /// Drops every record that tmux does not have now. Returns the names dropped.
     pub fn forget_dead(&self) -> Result<Vec<String>> {
         let alive: BTreeSet<String> = self.live_sessions()?.into_iter().map(|s| s.name).collect();
-        let dead: Vec<String> = self.records()?.into_keys().filter(|n| !alive.contains(n)).collect();
+        let dead: Vec<String> = self
+            .records()?
+            .into_keys()
+            .filter(|n| !alive.contains(n))
+            .collect();
         self.drop_records(&dead)?;
         Ok(dead)
     }
@@ -519,7 +590,13 @@ fn new_session(target: &Target, flags: &[&str]) -> Batch {
     let name = target::literal(&target.name);
     let dir = target::literal(&target.start_dir.to_string_lossy());
     args.extend_from_slice(&["-s", &name, "-c", &dir]);
-    Batch::new().cmd(args).cmd(["set-option", "-t", &target::session_window(&target.name), "@thanos-managed", "1"])
+    Batch::new().cmd(args).cmd([
+        "set-option",
+        "-t",
+        &target::session_window(&target.name),
+        "@thanos-managed",
+        "1",
+    ])
 }
 
 /// Shows the greeting once per session created by thanos-tmux.
@@ -535,7 +612,11 @@ fn greet(name: &str) -> Vec<String> {
 }
 
 fn identity(socket: &str, server: ServerId) -> ServerIdentity {
-    ServerIdentity { socket: socket.to_string(), pid: server.pid, start_time: server.start_time }
+    ServerIdentity {
+        socket: socket.to_string(),
+        pid: server.pid,
+        start_time: server.start_time,
+    }
 }
 
 fn merge(live: &[SessionRow], records: &BTreeMap<String, SessionRecord>) -> Vec<SessionInfo> {
@@ -549,23 +630,30 @@ fn merge(live: &[SessionRow], records: &BTreeMap<String, SessionRecord>) -> Vec<
                 attached: row.attached,
                 created: row.created,
                 last_attached: row.last_attached.or(record.and_then(|r| r.last_attached)),
-                start_dir: record.and_then(|r| r.start_dir.clone()).or_else(|| Some(row.path.clone())),
+                start_dir: record
+                    .and_then(|r| r.start_dir.clone())
+                    .or_else(|| Some(row.path.clone())),
                 managed: record.is_some(),
                 alive: true,
             }
         })
         .collect();
     let alive: BTreeSet<&str> = live.iter().map(|r| r.name.as_str()).collect();
-    out.extend(records.values().filter(|r| !alive.contains(r.name.as_str())).map(|r| SessionInfo {
-        name: r.name.clone(),
-        windows: r.layout.as_ref().map_or(0, |l| l.windows.len() as u32),
-        attached: 0,
-        created: r.created,
-        last_attached: r.last_attached,
-        start_dir: r.start_dir.clone(),
-        managed: true,
-        alive: false,
-    }));
+    out.extend(
+        records
+            .values()
+            .filter(|r| !alive.contains(r.name.as_str()))
+            .map(|r| SessionInfo {
+                name: r.name.clone(),
+                windows: r.layout.as_ref().map_or(0, |l| l.windows.len() as u32),
+                attached: 0,
+                created: r.created,
+                last_attached: r.last_attached,
+                start_dir: r.start_dir.clone(),
+                managed: true,
+                alive: false,
+            }),
+    );
     out.sort_by(|a, b| a.name.cmp(&b.name));
     out
 }
@@ -576,7 +664,10 @@ pub fn inside_tmux() -> bool {
 }
 
 fn home_dir() -> PathBuf {
-    std::env::var_os("HOME").filter(|v| !v.is_empty()).map(PathBuf::from).unwrap_or_else(|| "/".into())
+    std::env::var_os("HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| "/".into())
 }
 
 fn current_dir() -> Result<PathBuf> {

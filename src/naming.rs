@@ -38,7 +38,10 @@ pub fn pick(dir: &Path, ctx: &Context, recorded_dir: impl Fn(&str) -> Option<Pat
     let generated = pick_by_rule(dir, ctx).or_else(|| pick_by_repo(dir, ctx));
     match generated {
         Some(p) => avoid_collision(p, recorded_dir),
-        None => Pick { name: ctx.main_name(), start_dir: ctx.root.to_path_buf() },
+        None => Pick {
+            name: ctx.main_name(),
+            start_dir: ctx.root.to_path_buf(),
+        },
     }
 }
 
@@ -62,7 +65,10 @@ fn pick_by_repo(dir: &Path, ctx: &Context) -> Option<Pick> {
     if root == ctx.home || root == Path::new("/") {
         return None;
     }
-    Some(Pick { name: sanitize(&basename(&root), &ctx.main_name()), start_dir: root })
+    Some(Pick {
+        name: sanitize(&basename(&root), &ctx.main_name()),
+        start_dir: root,
+    })
 }
 
 fn avoid_collision(pick: Pick, recorded_dir: impl Fn(&str) -> Option<PathBuf>) -> Pick {
@@ -78,7 +84,10 @@ fn avoid_collision(pick: Pick, recorded_dir: impl Fn(&str) -> Option<PathBuf>) -
         name = join_capped(&base, &n.to_string());
         n += 1;
     }
-    Pick { name, start_dir: pick.start_dir }
+    Pick {
+        name,
+        start_dir: pick.start_dir,
+    }
 }
 
 /// `base-suffix`, with `base` shortened so that the whole stays within MAX_LEN.
@@ -99,13 +108,17 @@ fn render(template: &str, folder: &Path, dir: &Path, host: &str) -> String {
 }
 
 fn basename(path: &Path) -> String {
-    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 /// The root of the git work tree holding `dir`: the nearest ancestor with a `.git`
 /// folder or worktree file. Found without running git.
 pub fn git_root(dir: &Path) -> Option<PathBuf> {
-    dir.ancestors().find(|d| d.join(".git").exists()).map(Path::to_path_buf)
+    dir.ancestors()
+        .find(|d| d.join(".git").exists())
+        .map(Path::to_path_buf)
 }
 
 /// Sanitises a generated name for tmux: only `[A-Za-z0-9_-]` survive, every other run

@@ -125,7 +125,11 @@ pub struct Loaded {
 impl Store {
     /// `$THANOS_TMUX_STATE_DIR`, `$XDG_STATE_HOME/thanos-tmux`, `~/.local/state/thanos-tmux`.
     pub fn locate() -> Result<Store> {
-        let env = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
+        let env = |k: &str| {
+            std::env::var_os(k)
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        };
         let dir = env("THANOS_TMUX_STATE_DIR")
             .or_else(|| env("XDG_STATE_HOME").map(|d| d.join("thanos-tmux")))
             .or_else(|| env("HOME").map(|h| h.join(".local/state/thanos-tmux")))
@@ -154,7 +158,10 @@ impl Store {
     pub fn load(&self) -> Result<Loaded> {
         self.check_dir()?;
         match read(&self.path())? {
-            Parsed::Ok(state) => Ok(Loaded { state, warning: None }),
+            Parsed::Ok(state) => Ok(Loaded {
+                state,
+                warning: None,
+            }),
             Parsed::Corrupt(_) => {
                 let _lock = self.lock()?;
                 let (state, warning) = self.read_or_recover()?;
@@ -165,7 +172,10 @@ impl Store {
 
     /// Read-modify-write under an exclusive lock, so concurrent writers lose nothing.
     /// The file is rewritten only when `change` altered the state.
-    pub fn update<T>(&self, change: impl FnOnce(&mut State) -> Result<T>) -> Result<(T, Option<String>)> {
+    pub fn update<T>(
+        &self,
+        change: impl FnOnce(&mut State) -> Result<T>,
+    ) -> Result<(T, Option<String>)> {
         self.ensure_dir()?;
         let _lock = self.lock()?;
         let (mut state, warning) = self.read_or_recover()?;
@@ -192,7 +202,13 @@ impl Store {
                     path.display(),
                     aside.display()
                 );
-                Ok((State { version: VERSION, ..State::default() }, Some(warning)))
+                Ok((
+                    State {
+                        version: VERSION,
+                        ..State::default()
+                    },
+                    Some(warning),
+                ))
             }
         }
     }
@@ -266,10 +282,19 @@ impl Store {
                 fs::DirBuilder::new()
                     .mode(0o700)
                     .create(&self.dir)
-                    .or_else(|e| if e.kind() == ErrorKind::AlreadyExists { Ok(()) } else { Err(e) })
-                    .with_context(|| format!("could not create state folder {}", self.dir.display()))
+                    .or_else(|e| {
+                        if e.kind() == ErrorKind::AlreadyExists {
+                            Ok(())
+                        } else {
+                            Err(e)
+                        }
+                    })
+                    .with_context(|| {
+                        format!("could not create state folder {}", self.dir.display())
+                    })
             }
-            Err(err) => Err(err).with_context(|| format!("could not read state folder {}", self.dir.display())),
+            Err(err) => Err(err)
+                .with_context(|| format!("could not read state folder {}", self.dir.display())),
         }
     }
 
@@ -280,7 +305,8 @@ impl Store {
             Ok(meta) => meta,
             Err(err) if err.kind() == ErrorKind::NotFound => return Ok(()),
             Err(err) => {
-                return Err(err).with_context(|| format!("could not read state folder {}", self.dir.display()))
+                return Err(err)
+                    .with_context(|| format!("could not read state folder {}", self.dir.display()))
             }
         };
         let dir = self.dir.display();
@@ -290,7 +316,10 @@ impl Store {
         // SAFETY: getuid has no preconditions.
         let uid = unsafe { libc::getuid() };
         if meta.uid() != uid && meta.uid() != 0 {
-            bail!("state folder {dir} belongs to another user (uid {}); refusing to use it", meta.uid());
+            bail!(
+                "state folder {dir} belongs to another user (uid {}); refusing to use it",
+                meta.uid()
+            );
         }
         if meta.permissions().mode() & 0o022 != 0 {
             bail!("state folder {dir} is writable by other users; run: chmod 700 {dir}");
@@ -308,9 +337,15 @@ fn read(path: &Path) -> Result<Parsed> {
     let text = match fs::read(path) {
         Ok(text) => text,
         Err(err) if err.kind() == ErrorKind::NotFound => {
-            return Ok(Parsed::Ok(State { version: VERSION, ..State::default() }))
+            return Ok(Parsed::Ok(State {
+                version: VERSION,
+                ..State::default()
+            }))
         }
-        Err(err) => return Err(err).with_context(|| format!("could not read state file {}", path.display())),
+        Err(err) => {
+            return Err(err)
+                .with_context(|| format!("could not read state file {}", path.display()))
+        }
     };
     parse(&text).map_err(|newer| {
         anyhow::anyhow!(

@@ -33,7 +33,11 @@ impl Paint {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
             ColorChoice::Auto => {
-                let tty = if stderr { io::stderr().is_terminal() } else { io::stdout().is_terminal() };
+                let tty = if stderr {
+                    io::stderr().is_terminal()
+                } else {
+                    io::stdout().is_terminal()
+                };
                 tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
             }
         };
@@ -79,14 +83,24 @@ impl Paint {
 pub fn table(rows: &[Vec<String>], paint: impl Fn(usize, usize, &str) -> String) -> String {
     let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
     let widths: Vec<usize> = (0..columns)
-        .map(|c| rows.iter().filter_map(|r| r.get(c)).map(|s| s.chars().count()).max().unwrap_or(0))
+        .map(|c| {
+            rows.iter()
+                .filter_map(|r| r.get(c))
+                .map(|s| s.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
         .collect();
     let mut out = String::new();
     for (r, row) in rows.iter().enumerate() {
         let mut line = String::new();
         for (c, cell) in row.iter().enumerate() {
             let last = c + 1 == row.len();
-            let pad = if last { 0 } else { widths[c] - cell.chars().count() + 2 };
+            let pad = if last {
+                0
+            } else {
+                widths[c] - cell.chars().count() + 2
+            };
             line.push_str(&paint(r, c, cell));
             line.push_str(&" ".repeat(pad));
         }
@@ -120,8 +134,14 @@ mod tests {
 
     #[test]
     fn tables_align() {
-        let rows = vec![vec!["NAME".into(), "X".into()], vec!["api-long".into(), "1".into()]];
-        assert_eq!(table(&rows, |_, _, s| s.to_string()), "NAME      X\napi-long  1\n");
+        let rows = vec![
+            vec!["NAME".into(), "X".into()],
+            vec!["api-long".into(), "1".into()],
+        ];
+        assert_eq!(
+            table(&rows, |_, _, s| s.to_string()),
+            "NAME      X\napi-long  1\n"
+        );
     }
 
     #[test]

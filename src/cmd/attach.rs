@@ -4,10 +4,16 @@ use super::{manager, Global};
 use crate::cli::{AttachArgs, NameArgs};
 use crate::manager::inside_tmux;
 use anyhow::Result;
+use std::path::PathBuf;
 
-/// `thanos-tmux NAME` is `thanos-tmux attach NAME`.
-pub fn from_name(name: Option<String>) -> AttachArgs {
-    AttachArgs { name, dir: None, detached: false, auto: false }
+/// `thanos-tmux [NAME] [-c DIR] [-d]` is `thanos-tmux attach` with the same words.
+pub fn from_top_level(name: Option<String>, dir: Option<PathBuf>, detached: bool) -> AttachArgs {
+    AttachArgs {
+        name,
+        dir,
+        detached,
+        auto: false,
+    }
 }
 
 pub fn run(global: &Global, args: &AttachArgs) -> Result<i32> {
@@ -39,7 +45,9 @@ pub fn name(global: &Global, args: &NameArgs) -> Result<i32> {
         Some(dir) => std::path::absolute(dir)?,
         None => std::env::current_dir()?,
     };
-    let forced = std::env::var("THANOS_TMUX_SESSION").ok().filter(|v| !v.is_empty());
+    let forced = std::env::var("THANOS_TMUX_SESSION")
+        .ok()
+        .filter(|v| !v.is_empty());
     let name = match forced {
         Some(forced) => {
             crate::manager::check_name(&forced)?;

@@ -13,13 +13,22 @@ pub fn run(global: &Global, args: &CleanupArgs) -> Result<i32> {
         return Ok(0);
     }
     let paint = paint_out(global);
-    let verb = if args.dry_run { "would remove" } else { "removed" };
+    let verb = if args.dry_run {
+        "would remove"
+    } else {
+        "removed"
+    };
     let mut text = String::new();
     for name in &report.removed {
         text.push_str(&format!("{} {}\n", paint.gold(verb), paint.purple(name)));
     }
     for kept in &report.kept {
-        text.push_str(&format!("{} {}: {}\n", paint.dim("kept"), paint.purple(&kept.name), kept.reason));
+        text.push_str(&format!(
+            "{} {}: {}\n",
+            paint.dim("kept"),
+            paint.purple(&kept.name),
+            kept.reason
+        ));
     }
     if text.is_empty() {
         say(global, "thanos-tmux: nothing to clean up");
@@ -32,11 +41,15 @@ pub fn forget(global: &Global, args: &ForgetArgs) -> Result<i32> {
     let manager = manager(global, false)?;
     if args.dead {
         // tmux is asked only when a server runs; a missing tmux is no reason to fail here.
-        let dropped = manager.forget_dead().map_err(|e| match e.downcast::<Error>() {
-            Ok(Error::TmuxMissing) => anyhow::anyhow!("cannot tell which records are dead: tmux is not installed"),
-            Ok(other) => other.into(),
-            Err(e) => e,
-        })?;
+        let dropped = manager
+            .forget_dead()
+            .map_err(|e| match e.downcast::<Error>() {
+                Ok(Error::TmuxMissing) => {
+                    anyhow::anyhow!("cannot tell which records are dead: tmux is not installed")
+                }
+                Ok(other) => other.into(),
+                Err(e) => e,
+            })?;
         for name in &dropped {
             say(global, &format!("thanos-tmux: forgot {name}"));
         }
@@ -49,5 +62,9 @@ pub fn forget(global: &Global, args: &ForgetArgs) -> Result<i32> {
     for name in &missing {
         eprintln!("thanos-tmux: no record of '{name}'");
     }
-    Ok(if missing.is_empty() { exit::OK } else { exit::NO_SESSION })
+    Ok(if missing.is_empty() {
+        exit::OK
+    } else {
+        exit::NO_SESSION
+    })
 }

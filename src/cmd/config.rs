@@ -19,7 +19,9 @@ pub fn run(what: ConfigWhat) -> Result<i32> {
             };
             ui::out(&format!("{origin}{}", config.to_toml()))?;
         }
-        ConfigWhat::TmuxConf => anyhow::bail!("'config tmux-conf' is not available in this version yet"),
+        ConfigWhat::TmuxConf => {
+            anyhow::bail!("'config tmux-conf' is not available in this version yet")
+        }
     }
     Ok(0)
 }

@@ -15,11 +15,18 @@ pub fn run(global: &Global, args: &KillArgs) -> Result<i32> {
     let names: Vec<String> = args
         .names
         .iter()
-        .map(|n| manager.resolve(Some(n), Some(std::path::Path::new("/"))).map(|t| t.name))
+        .map(|n| {
+            manager
+                .resolve(Some(n), Some(std::path::Path::new("/")))
+                .map(|t| t.name)
+        })
         .collect::<Result<_>>()?;
     if !args.yes {
         if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
-            bail!("not a terminal: refusing to kill {} without --yes", quoted(&names));
+            bail!(
+                "not a terminal: refusing to kill {} without --yes",
+                quoted(&names)
+            );
         }
         eprint!("thanos-tmux: kill {}? [y/N] ", quoted(&names));
         let mut answer = String::new();
@@ -44,5 +51,9 @@ pub fn run(global: &Global, args: &KillArgs) -> Result<i32> {
 }
 
 fn quoted(names: &[String]) -> String {
-    names.iter().map(|n| format!("'{n}'")).collect::<Vec<_>>().join(", ")
+    names
+        .iter()
+        .map(|n| format!("'{n}'"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -23,10 +23,17 @@ pub fn run(global: &Global, args: &ListArgs) -> Result<i32> {
     if args.json {
         print_json(&sessions)?;
     } else if args.names {
-        let dead: String = sessions.iter().filter(|s| !s.alive).map(|s| format!("{}\n", s.name)).collect();
+        let dead: String = sessions
+            .iter()
+            .filter(|s| !s.alive)
+            .map(|s| format!("{}\n", s.name))
+            .collect();
         ui::out(&dead)?;
     } else if sessions.is_empty() {
-        super::say(global, "thanos-tmux: no sessions yet; run `thanos-tmux` to start one");
+        super::say(
+            global,
+            "thanos-tmux: no sessions yet; run `thanos-tmux` to start one",
+        );
     } else {
         ui::out(&table(&sessions, paint_out(global)))?;
     }
@@ -36,9 +43,11 @@ pub fn run(global: &Global, args: &ListArgs) -> Result<i32> {
 /// The human table shared by `list` and `status`.
 pub fn table(sessions: &[SessionInfo], paint: Paint) -> String {
     let now = now();
-    let mut rows = vec![["NAME", "WINDOWS", "CLIENTS", "CREATED", "ATTACHED", "STATE", "FOLDER"]
-        .map(String::from)
-        .to_vec()];
+    let mut rows = vec![[
+        "NAME", "WINDOWS", "CLIENTS", "CREATED", "ATTACHED", "STATE", "FOLDER",
+    ]
+    .map(String::from)
+    .to_vec()];
     for s in sessions {
         let state = match (s.alive, s.attached) {
             (false, _) => "not alive (restorable)",
@@ -47,8 +56,16 @@ pub fn table(sessions: &[SessionInfo], paint: Paint) -> String {
         };
         rows.push(vec![
             s.name.clone(),
-            if s.alive { s.windows.to_string() } else { "-".into() },
-            if s.alive { s.attached.to_string() } else { "-".into() },
+            if s.alive {
+                s.windows.to_string()
+            } else {
+                "-".into()
+            },
+            if s.alive {
+                s.attached.to_string()
+            } else {
+                "-".into()
+            },
             ui::ago(s.created, now),
             s.last_attached.map_or("never".into(), |t| ui::ago(t, now)),
             state.into(),

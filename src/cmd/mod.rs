@@ -18,9 +18,16 @@ use anyhow::Result;
 /// Runs the parsed command line; returns the exit code.
 pub fn run(cli: Cli) -> Result<i32> {
     let global = &cli.global;
-    crate::log::init(Store::locate().ok().map(|s| s.dir().to_path_buf()), global.verbose, global.quiet);
+    crate::log::init(
+        Store::locate().ok().map(|s| s.dir().to_path_buf()),
+        global.verbose,
+        global.quiet,
+    );
     match cli.command {
-        None => attach::run(global, &attach::from_name(cli.name)),
+        None => attach::run(
+            global,
+            &attach::from_top_level(cli.name, cli.dir, cli.detached),
+        ),
         Some(Command::Attach(args)) => attach::run(global, &args),
         Some(Command::List(args)) => list::run(global, &args),
         Some(Command::Status(args)) => status::run(global, args.json),
@@ -48,8 +55,16 @@ fn not_yet(what: &str) -> Result<i32> {
 /// hides the sessions.
 fn manager(global: &Global, with_config: bool) -> Result<TmuxManager> {
     let socket = Socket::select(global.socket_name.clone(), global.socket_path.clone());
-    let config = if with_config { Config::load()?.0 } else { Config::default() };
-    Ok(TmuxManager::from_parts(Tmux::new(socket), Store::locate()?, config))
+    let config = if with_config {
+        Config::load()?.0
+    } else {
+        Config::default()
+    };
+    Ok(TmuxManager::from_parts(
+        Tmux::new(socket),
+        Store::locate()?,
+        config,
+    ))
 }
 
 /// Colour for stdout.

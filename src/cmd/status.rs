@@ -55,7 +55,12 @@ pub fn run(global: &Global, json: bool) -> Result<i32> {
     if json {
         print_json(&status)?;
     } else {
-        print_human(global, &status, version.as_ref().err(), state_error.as_deref())?;
+        print_human(
+            global,
+            &status,
+            version.as_ref().err(),
+            state_error.as_deref(),
+        )?;
     }
     Ok(match (&version, &state_error) {
         (Err(_), _) => exit::TMUX,
@@ -64,7 +69,12 @@ pub fn run(global: &Global, json: bool) -> Result<i32> {
     })
 }
 
-fn print_human(global: &Global, s: &Status, tmux_error: Option<&crate::Error>, state_error: Option<&str>) -> Result<()> {
+fn print_human(
+    global: &Global,
+    s: &Status,
+    tmux_error: Option<&crate::Error>,
+    state_error: Option<&str>,
+) -> Result<()> {
     let (out, err) = (paint_out(global), paint_err(global));
     if !global.quiet {
         eprintln!(
@@ -79,7 +89,11 @@ fn print_human(global: &Global, s: &Status, tmux_error: Option<&crate::Error>, s
         (None, Some(v)) => v.clone(),
         (None, None) => String::new(),
     };
-    let server = if s.tmux.server_running { out.green("running") } else { out.dim("not running") };
+    let server = if s.tmux.server_running {
+        out.green("running")
+    } else {
+        out.dim("not running")
+    };
     let state = match state_error {
         Some(e) => out.red(e),
         None => format!("{} ({} recorded)", tilde(&s.state.path), s.state.sessions),

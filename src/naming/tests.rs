@@ -3,11 +3,20 @@ use proptest::prelude::*;
 use std::fs;
 
 fn rule(path: &str, name: &str) -> NamingRule {
-    NamingRule { path: path.into(), name: name.into() }
+    NamingRule {
+        path: path.into(),
+        name: name.into(),
+    }
 }
 
 fn ctx<'a>(home: &'a Path, rules: &'a [NamingRule]) -> Context<'a> {
-    Context { home, root: home, prefix: "thanos-", rules, host: "box" }
+    Context {
+        home,
+        root: home,
+        prefix: "thanos-",
+        rules,
+        host: "box",
+    }
 }
 
 #[test]
@@ -28,7 +37,16 @@ fn typed_names_that_tmux_would_alter_are_refused() {
     for bad in ["", "-x", "a.b", "a:b", "a\tb", "a\nb", "\u{7f}"] {
         assert!(check_typed(bad).is_err(), "{bad:?} should be refused");
     }
-    for good in ["api", "my project", "a;b", "#(x)", "=x", "héllo", "a'b\"c", "$(x)"] {
+    for good in [
+        "api",
+        "my project",
+        "a;b",
+        "#(x)",
+        "=x",
+        "héllo",
+        "a'b\"c",
+        "$(x)",
+    ] {
         assert!(check_typed(good).is_ok(), "{good:?} should be accepted");
     }
 }
@@ -36,14 +54,30 @@ fn typed_names_that_tmux_would_alter_are_refused() {
 #[test]
 fn globs() {
     let home = Path::new("/home/u");
-    assert!(glob_matches("~/work/*", Path::new("/home/u/work/api"), home));
-    assert!(!glob_matches("~/work/*", Path::new("/home/u/work/api/src"), home));
-    assert!(glob_matches("~/work/**", Path::new("/home/u/work/api/src"), home));
+    assert!(glob_matches(
+        "~/work/*",
+        Path::new("/home/u/work/api"),
+        home
+    ));
+    assert!(!glob_matches(
+        "~/work/*",
+        Path::new("/home/u/work/api/src"),
+        home
+    ));
+    assert!(glob_matches(
+        "~/work/**",
+        Path::new("/home/u/work/api/src"),
+        home
+    ));
     assert!(glob_matches("/srv/**/app", Path::new("/srv/a/b/app"), home));
     assert!(glob_matches("/srv/**/app", Path::new("/srv/app"), home));
     assert!(glob_matches("~", Path::new("/home/u"), home));
     assert!(glob_matches("notes", Path::new("/any/where/notes"), home));
-    assert!(glob_matches("/x/pre*suf", Path::new("/x/pre-mid-suf"), home));
+    assert!(glob_matches(
+        "/x/pre*suf",
+        Path::new("/x/pre-mid-suf"),
+        home
+    ));
     assert!(!glob_matches("/x/pre*suf", Path::new("/x/presu"), home));
     assert!(glob_matches("/x/*a*b*", Path::new("/x/zzazzbzz"), home));
     assert!(!glob_matches("/x/*", Path::new("/y/z"), home));
@@ -60,15 +94,33 @@ fn picks_main_repo_and_rules() {
     let c = ctx(&home, &none);
 
     let p = pick(&home, &c, |_| None);
-    assert_eq!(p, Pick { name: "thanos-main".into(), start_dir: home.clone() });
+    assert_eq!(
+        p,
+        Pick {
+            name: "thanos-main".into(),
+            start_dir: home.clone()
+        }
+    );
 
     let p = pick(&repo.join("deep/er"), &c, |_| None);
-    assert_eq!(p, Pick { name: "my-repo".into(), start_dir: repo.clone() });
+    assert_eq!(
+        p,
+        Pick {
+            name: "my-repo".into(),
+            start_dir: repo.clone()
+        }
+    );
 
     let rules = [rule("~/src/*", "{host}-{dir}-{parent}-{repo}")];
     let c = ctx(&home, &rules);
     let p = pick(&repo.join("deep"), &c, |_| None);
-    assert_eq!(p, Pick { name: "box-my-repo-src-my-repo".into(), start_dir: repo.clone() });
+    assert_eq!(
+        p,
+        Pick {
+            name: "box-my-repo-src-my-repo".into(),
+            start_dir: repo.clone()
+        }
+    );
 }
 
 #[test]

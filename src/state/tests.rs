@@ -8,13 +8,19 @@ fn store() -> (tempfile::TempDir, Store) {
 }
 
 fn record(name: &str) -> SessionRecord {
-    SessionRecord { name: name.into(), created: 1, ..SessionRecord::default() }
+    SessionRecord {
+        name: name.into(),
+        created: 1,
+        ..SessionRecord::default()
+    }
 }
 
 fn add(store: &Store, name: &str) {
     store
         .update(|s| {
-            s.server_mut("/sock").sessions.insert(name.into(), record(name));
+            s.server_mut("/sock")
+                .sessions
+                .insert(name.into(), record(name));
             Ok(())
         })
         .unwrap();
@@ -46,7 +52,10 @@ fn unchanged_state_is_not_rewritten() {
     let before = fs::metadata(store.path()).unwrap().modified().unwrap();
     std::thread::sleep(std::time::Duration::from_millis(20));
     store.update(|_| Ok(())).unwrap();
-    assert_eq!(fs::metadata(store.path()).unwrap().modified().unwrap(), before);
+    assert_eq!(
+        fs::metadata(store.path()).unwrap().modified().unwrap(),
+        before
+    );
     assert!(!store.path().with_file_name("sessions.json.1").exists());
 }
 
@@ -80,7 +89,11 @@ fn corrupt_file_is_moved_aside_with_a_warning() {
     let aside: Vec<_> = fs::read_dir(store.dir())
         .unwrap()
         .filter_map(|e| e.ok())
-        .filter(|e| e.file_name().to_string_lossy().starts_with("sessions.json.corrupt-"))
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("sessions.json.corrupt-")
+        })
         .collect();
     assert_eq!(aside.len(), 1);
     assert_eq!(fs::read(aside[0].path()).unwrap(), b"{ not json");
@@ -94,7 +107,7 @@ fn newer_version_is_refused_and_left_untouched() {
     fs::write(store.path(), newer).unwrap();
     let err = store.load().err().expect("refused").to_string();
     assert!(err.contains("newer"), "{err}");
-    let err = store.update(|_| Ok(())).err().expect("refused").to_string();
+    let err = store.update(|_| Ok(())).expect_err("refused").to_string();
     assert!(err.contains(&store.path().display().to_string()), "{err}");
     assert_eq!(fs::read(store.path()).unwrap(), newer);
 }
@@ -120,7 +133,10 @@ fn concurrent_writers_lose_nothing() {
     for t in threads {
         t.join().unwrap();
     }
-    assert_eq!(store.load().unwrap().state.servers["/sock"].sessions.len(), 16);
+    assert_eq!(
+        store.load().unwrap().state.servers["/sock"].sessions.len(),
+        16
+    );
 }
 
 proptest! {

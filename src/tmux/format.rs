@@ -80,7 +80,10 @@ fn parse_session_line(line: &str) -> Option<SessionRow> {
         attached: f[4].parse().ok()?,
         windows: f[5].parse().ok()?,
         managed: !f[6].is_empty() && f[6] != "0",
-        server: ServerId { pid: f[7].parse().ok()?, start_time: f[8].parse().ok()? },
+        server: ServerId {
+            pid: f[7].parse().ok()?,
+            start_time: f[8].parse().ok()?,
+        },
         path: f[9].to_string(),
     })
 }
@@ -92,13 +95,22 @@ pub fn parse_identity(output: &str) -> Option<(String, ServerId)> {
     if f.len() != 3 || !is_id(f[0], '$') {
         return None;
     }
-    Some((f[0].to_string(), ServerId { pid: f[1].parse().ok()?, start_time: f[2].parse().ok()? }))
+    Some((
+        f[0].to_string(),
+        ServerId {
+            pid: f[1].parse().ok()?,
+            start_time: f[2].parse().ok()?,
+        },
+    ))
 }
 
 /// Parses `display-message -p SERVER`.
 pub fn parse_server(output: &str) -> Option<ServerId> {
     let (pid, start) = output.lines().next()?.split_once(SEP)?;
-    Some(ServerId { pid: pid.parse().ok()?, start_time: start.parse().ok()? })
+    Some(ServerId {
+        pid: pid.parse().ok()?,
+        start_time: start.parse().ok()?,
+    })
 }
 
 fn is_id(text: &str, sigil: char) -> bool {
@@ -116,8 +128,12 @@ pub fn parse_version(text: &str) -> Option<(u32, u32)> {
     let rest = rest.strip_prefix("next-").unwrap_or(rest);
     let mut parts = rest.splitn(2, '.');
     let major = parts.next()?.parse().ok()?;
-    let minor_digits: String =
-        parts.next().unwrap_or("0").chars().take_while(char::is_ascii_digit).collect();
+    let minor_digits: String = parts
+        .next()
+        .unwrap_or("0")
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
     Some((major, minor_digits.parse().unwrap_or(0)))
 }
 
@@ -136,7 +152,13 @@ mod tests {
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].name, "api");
         assert_eq!(rows[0].last_attached, None);
-        assert_eq!(rows[0].server, ServerId { pid: 42, start_time: 99 });
+        assert_eq!(
+            rows[0].server,
+            ServerId {
+                pid: 42,
+                start_time: 99
+            }
+        );
         assert!(rows[0].managed);
         assert_eq!(rows[1].path, "/tmp");
     }
@@ -161,10 +183,22 @@ mod tests {
     fn parses_identity() {
         assert_eq!(
             parse_identity("$3\x1f10\x1f20\n"),
-            Some(("$3".into(), ServerId { pid: 10, start_time: 20 }))
+            Some((
+                "$3".into(),
+                ServerId {
+                    pid: 10,
+                    start_time: 20
+                }
+            ))
         );
         assert_eq!(parse_identity("nonsense"), None);
-        assert_eq!(parse_server("7\x1f8\n"), Some(ServerId { pid: 7, start_time: 8 }));
+        assert_eq!(
+            parse_server("7\x1f8\n"),
+            Some(ServerId {
+                pid: 7,
+                start_time: 8
+            })
+        );
         assert_eq!(parse_server("7"), None);
     }
 

@@ -102,7 +102,8 @@ impl Batch {
         if !self.args.is_empty() {
             self.args.push(";".into());
         }
-        self.args.extend(parts.into_iter().map(|p| escape_separator(p.into())));
+        self.args
+            .extend(parts.into_iter().map(|p| escape_separator(p.into())));
         self
     }
 
@@ -147,7 +148,10 @@ pub struct Tmux {
 impl Tmux {
     /// tmux from PATH, talking to `socket`.
     pub fn new(socket: Socket) -> Self {
-        Self { program: "tmux".into(), socket }
+        Self {
+            program: "tmux".into(),
+            socket,
+        }
     }
 
     /// The server selection.
@@ -162,9 +166,8 @@ impl Tmux {
 
     fn command(&self, batch: &Batch) -> Command {
         let mut cmd = Command::new(&self.program);
+        // TMUX and TMUX_PANE stay: inside tmux they tell the server which client is ours.
         cmd.args(self.socket.args()).args(&batch.args);
-        // A hook or pane inherits TMUX_PANE; our selection is explicit, so drop it.
-        cmd.env_remove("TMUX_PANE");
         cmd
     }
 
@@ -176,7 +179,12 @@ impl Tmux {
             .stdin(Stdio::null())
             .output()
             .map_err(spawn_error)?;
-        self.check(batch, output.status.success(), &output.stdout, &output.stderr)
+        self.check(
+            batch,
+            output.status.success(),
+            &output.stdout,
+            &output.stderr,
+        )
     }
 
     /// Like `run`, but gives up (and kills tmux) after `limit`.
@@ -203,10 +211,21 @@ impl Tmux {
             pause = (pause * 2).min(Duration::from_millis(20));
         }
         let output = child.wait_with_output().map_err(spawn_error)?;
-        self.check(batch, output.status.success(), &output.stdout, &output.stderr)
+        self.check(
+            batch,
+            output.status.success(),
+            &output.stdout,
+            &output.stderr,
+        )
     }
 
-    fn check(&self, batch: &Batch, ok: bool, stdout: &[u8], stderr: &[u8]) -> Result<String, Error> {
+    fn check(
+        &self,
+        batch: &Batch,
+        ok: bool,
+        stdout: &[u8],
+        stderr: &[u8],
+    ) -> Result<String, Error> {
         if ok {
             return Ok(String::from_utf8_lossy(stdout).into_owned());
         }
@@ -269,9 +288,13 @@ fn classify(command: &str, message: String) -> Error {
     if let Some(name) = message.strip_prefix("can't find session: ") {
         return Error::NoSuchSession(name.to_string());
     }
-    if message.contains("protocol version mismatch") || message.contains("server exited unexpectedly")
+    if message.contains("protocol version mismatch")
+        || message.contains("server exited unexpectedly")
     {
         return Error::TmuxUnusable(message);
     }
-    Error::Tmux { command: command.to_string(), message }
+    Error::Tmux {
+        command: command.to_string(),
+        message,
+    }
 }
