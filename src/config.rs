@@ -1,25 +1,100 @@
-//! TEMPORARY STUB until the real config module lands.
-use anyhow::Result;
+//! The user config (TOML): discovery, defaults, validation.
+//!
+//! Every key is validated when the file is read; every error is one line naming the file,
+//! the line and the key (`config.toml:7: unknown key 'auto_atach'`). Choices the spec
+//! leaves open:
+//! - `root` and `daemons[].dir` expand `~` and `~/...` with `$HOME` and must then be
+//!   absolute (`~user` is not expanded); whether they exist is for `doctor`, not here.
+//! - `naming.rules[].path` is kept as written (a relative glob matches at any depth, as in
+//!   `naming`); `~user` is refused there too. Templates have no escape for a literal brace.
+//! - `daemons[].env` values must be strings (`PORT = "8080"`) and keep the file's order.
+//! - No string may contain a NUL character. Indexes in messages count from 0.
+
+use std::ffi::OsString;
+use std::fs::File;
+use std::io::{ErrorKind, Read};
+use std::ops::Range;
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
+
+use anyhow::{anyhow, Context, Result};
+use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+/// The user configuration in force: the file's values over the defaults.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Config {
+    /// Start directory of the built-in sessions (`~` expanded, absolute); `None`: unset.
     pub root: Option<PathBuf>,
+    /// Prefix of the built-in session names (default `thanos-`).
     pub prefix: String,
+    /// New terminals attach automatically (default true).
     pub auto_attach: bool,
+    /// Detaching closes the terminal instead of returning to the shell (default false).
     pub auto_quit: bool,
+    /// Recorded sessions are recreated after a crash or reboot (default true).
     pub auto_restore: bool,
+    /// `TERM_PROGRAM` values that never auto-attach.
     pub skip_terminals: Vec<String>,
+    /// Auto-attach over ssh too (default true).
     pub ssh_auto_attach: bool,
+    /// Sessions killed at logout when no client is attached (default none).
     pub kill_on_logout: Vec<String>,
+    /// Foreground programs re-run on restore.
     pub restore_programs: Vec<String>,
+    /// `[[naming.rules]]`, in file order.
     pub naming_rules: Vec<NamingRule>,
-    pub daemons: Vec<()>,
+    /// `[[daemons]]`, in file order.
+    pub daemons: Vec<Daemon>,
 }
+
+/// One `[[naming.rules]]` entry: a directory glob and a session-name template.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NamingRule {
+    /// Glob as written: absolute, `~`, `~/...`, or relative (matches at any depth).
     pub path: String,
+    /// Template using only `{dir}`, `{parent}`, `{repo}` and `{host}`.
     pub name: String,
 }
+
+/// One `[[daemons]]` entry, run with `sh -c` in a window of the monitor session.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Daemon {
+    /// Unique name, also the window name.
+    pub name: String,
+    /// Shell command.
+    pub command: String,
+    /// Working directory (`~` expanded, absolute).
+    pub dir: Option<PathBuf>,
+    /// Variables added to the environment, in file order.
+    pub env: Vec<(String, String)>,
+    /// What happens when the command exits.
+    pub restart: RestartPolicy,
+}
+
+/// When a dead daemon is started again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RestartPolicy {
+    /// `never`
+    Never,
+    /// `on-failure` (the default): after a non-zero exit.
+    OnFailure,
+    /// `always`
+    Always,
+}
+
+const POLICIES: [(&str, RestartPolicy); 3] = [
+    ("never", RestartPolicy::Never),
+    ("on-failure", RestartPolicy::OnFailure),
+    ("always", RestartPolicy::Always),
+];
+
+impl RestartPolicy {
+    /// The config spelling: `never`, `on-failure` or `always`.
+    pub fn as_str(self) -> &'static str {
+        POLICIES.iter().find(|p| p.1 == self).map_or("", |p| p.0)
+    }
+}
+
 impl Default for Config {
     fn default() -> Self {
         Config {
@@ -28,26 +103,1314 @@ impl Default for Config {
             auto_attach: true,
             auto_quit: false,
             auto_restore: true,
-            skip_terminals: vec![],
+            skip_terminals: ["vscode", "JetBrains-JediTerm", "zed"]
+                .map(String::from)
+                .into(),
             ssh_auto_attach: true,
-            kill_on_logout: vec![],
-            restore_programs: vec![],
-            naming_rules: vec![],
-            daemons: vec![],
+            kill_on_logout: Vec::new(),
+            restore_programs: ["vim", "nvim", "less", "man", "htop", "top", "tail"]
+                .map(String::from)
+                .into(),
+            naming_rules: Vec::new(),
+            daemons: Vec::new(),
         }
     }
 }
+
+/// An environment variable read with `get`; empty counts as unset.
+fn var(get: &impl Fn(&str) -> Option<OsString>, key: &str) -> Option<PathBuf> {
+    get(key).filter(|v| !v.is_empty()).map(PathBuf::from)
+}
+
+/// The process environment, as a function that works for any key lifetime.
+fn os_env(key: &str) -> Option<OsString> {
+    std::env::var_os(key)
+}
+
+/// [`Config::path`] over a given environment.
+fn path_in(env: impl Fn(&str) -> Option<OsString>) -> Option<PathBuf> {
+    if let Some(path) = var(&env, "THANOS_TMUX_CONFIG") {
+        return Some(path);
+    }
+    let base = var(&env, "XDG_CONFIG_HOME").filter(|p| p.is_absolute());
+    let base = base.or_else(|| Some(var(&env, "HOME")?.join(".config")))?;
+    Some(base.join("thanos-tmux/config.toml"))
+}
+
+/// Expands a leading `~` or `~/` with `home`; other text is returned as it is.
+/// `None` when the text needs a home and there is none.
+pub fn expand_tilde(text: &str, home: Option<&Path>) -> Option<PathBuf> {
+    match text.strip_prefix('~') {
+        Some("") => home.map(Path::to_path_buf),
+        Some(rest) if rest.starts_with('/') => home.map(|h| h.join(&rest[1..])),
+        _ => Some(PathBuf::from(text)),
+    }
+}
+
 impl Config {
+    /// Where the config file is: `$THANOS_TMUX_CONFIG`, else
+    /// `$XDG_CONFIG_HOME/thanos-tmux/config.toml`, else `~/.config/thanos-tmux/config.toml`.
+    /// Empty variables count as unset; a relative `XDG_CONFIG_HOME` is ignored (XDG spec).
     pub fn path() -> Option<PathBuf> {
-        None
+        path_in(os_env)
     }
+
+    /// Loads the file at [`Config::path`]; a missing file gives the defaults. Returns the
+    /// config and the file it came from (`None` when there was none).
     pub fn load() -> Result<(Config, Option<PathBuf>)> {
-        Ok((Config::default(), None))
+        let Some(path) = Config::path() else {
+            return Ok((Config::default(), None));
+        };
+        match read_checked(&path)? {
+            Some(text) => Ok((Config::parse(&text, &path)?, Some(path))),
+            None => Ok((Config::default(), None)),
+        }
     }
-    pub fn load_from(_p: &Path) -> Result<Config> {
-        Ok(Config::default())
+
+    /// Loads a given file, which must exist. Like ssh, refuses a file that other users can
+    /// write or that belongs to another user than the caller or root.
+    pub fn load_from(path: &Path) -> Result<Config> {
+        let text = read_checked(path)?;
+        let text = text.ok_or_else(|| anyhow!("config file {} does not exist", path.display()))?;
+        Config::parse(&text, path)
     }
+
+    /// Parses and validates config text; `origin` only names the file in messages.
+    pub fn parse(text: &str, origin: &Path) -> Result<Config> {
+        parse_with_home(text, origin, var(&os_env, "HOME"))
+    }
+
+    /// Renders the config in force, defaults included, as TOML that parses back to an
+    /// equal `Config` (for `thanos-tmux config show`).
     pub fn to_toml(&self) -> String {
-        String::new()
+        let mut out = String::new();
+        let mut put = |key: &str, value: String| out.push_str(&format!("{key} = {value}\n"));
+        match &self.root {
+            Some(root) => put("root", quote(&root.to_string_lossy())),
+            None => put("# root", "unset: $THANOS_ROOT, else $HOME".into()),
+        }
+        put("prefix", quote(&self.prefix));
+        put("auto_attach", self.auto_attach.to_string());
+        put("auto_quit", self.auto_quit.to_string());
+        put("auto_restore", self.auto_restore.to_string());
+        put("skip_terminals", quote_list(&self.skip_terminals));
+        put("ssh_auto_attach", self.ssh_auto_attach.to_string());
+        put("kill_on_logout", quote_list(&self.kill_on_logout));
+        put("restore_programs", quote_list(&self.restore_programs));
+        for rule in &self.naming_rules {
+            let (path, name) = (quote(&rule.path), quote(&rule.name));
+            out.push_str(&format!(
+                "\n[[naming.rules]]\npath = {path}\nname = {name}\n"
+            ));
+        }
+        for d in &self.daemons {
+            out.push_str(&format!("\n[[daemons]]\nname = {}\n", quote(&d.name)));
+            out.push_str(&format!("command = {}\n", quote(&d.command)));
+            if let Some(dir) = &d.dir {
+                out.push_str(&format!("dir = {}\n", quote(&dir.to_string_lossy())));
+            }
+            if !d.env.is_empty() {
+                let pair = |(k, v): &(String, String)| format!("{k} = {}", quote(v));
+                let pairs: Vec<String> = d.env.iter().map(pair).collect();
+                out.push_str(&format!("env = {{ {} }}\n", pairs.join(", ")));
+            }
+            out.push_str(&format!("restart = \"{}\"\n", d.restart.as_str()));
+        }
+        out
+    }
+}
+
+/// [`Config::parse`] with `$HOME` given, so that tests need not touch the environment.
+fn parse_with_home(text: &str, origin: &Path, home: Option<PathBuf>) -> Result<Config> {
+    let cx = Cx { text, origin, home };
+    let Bare(mut doc) = toml::from_str(text).map_err(|e| cx.syntax(&e))?;
+    fill_spans(&mut doc, &(0..0));
+    let Node::Table(entries) = doc.value else {
+        return Err(cx.err(&(0..0), "the document is not a table".into()));
+    };
+    let mut c = Config::default();
+    for (key, v) in &entries {
+        let k = key.value.as_str();
+        match k {
+            "root" => c.root = Some(cx.path(k, v)?),
+            "prefix" => c.prefix = cx.checked(k, v, |s| check_name(s, 32))?,
+            "auto_attach" => c.auto_attach = cx.boolean(k, v)?,
+            "auto_quit" => c.auto_quit = cx.boolean(k, v)?,
+            "auto_restore" => c.auto_restore = cx.boolean(k, v)?,
+            "ssh_auto_attach" => c.ssh_auto_attach = cx.boolean(k, v)?,
+            "skip_terminals" => c.skip_terminals = cx.list(k, v, check_nonempty)?,
+            "kill_on_logout" => c.kill_on_logout = cx.list(k, v, check_session)?,
+            "restore_programs" => c.restore_programs = cx.list(k, v, check_program)?,
+            "naming" => c.naming_rules = cx.naming(v)?,
+            "daemons" => c.daemons = cx.daemons(v)?,
+            _ => return Err(cx.unknown("", key, TOP_KEYS)),
+        }
+    }
+    Ok(c)
+}
+
+/// Reads a config file after the ssh-style safety check; `None` when it does not exist.
+fn read_checked(path: &Path) -> Result<Option<String>> {
+    let shown = path.display();
+    let mut file = match File::open(path) {
+        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
+        r => r.with_context(|| format!("cannot open config file {shown}"))?,
+    };
+    // Check the open file (fstat), so that what is checked is what is read.
+    let meta = file.metadata();
+    let meta = meta.with_context(|| format!("cannot stat config file {shown}"))?;
+    if meta.mode() & 0o022 != 0 {
+        let msg =
+            format!("config file {shown} is writable by other users; run: chmod go-w {shown}");
+        return Err(anyhow!(msg));
+    }
+    // SAFETY: getuid has no preconditions and cannot fail.
+    let (owner, me) = (meta.uid(), unsafe { libc::getuid() });
+    if owner != me && owner != 0 {
+        let msg =
+            format!("config file {shown} belongs to another user (uid {owner}), not you or root");
+        return Err(anyhow!(msg));
+    }
+    let mut text = String::new();
+    file.read_to_string(&mut text)
+        .with_context(|| format!("cannot read config file {shown}"))?;
+    Ok(Some(text))
+}
+
+/// A TOML basic string, every special character escaped.
+fn quote(s: &str) -> String {
+    let mut out = String::from('"');
+    for c in s.chars() {
+        match c {
+            '"' | '\\' => out.extend(['\\', c]),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out + "\""
+}
+
+fn quote_list(items: &[String]) -> String {
+    let quoted: Vec<String> = items.iter().map(|s| quote(s)).collect();
+    format!("[{}]", quoted.join(", "))
+}
+
+// ---- the document, with spans ----------------------------------------------------------
+
+// `toml::Spanned` fails on keys that toml gives no span (keys of implicit tables: `[a.b]`,
+// `a.b = 1`), so the tree asks for spans itself, with the private names toml 0.8 uses for
+// spans and dates. Were they ever to change, spans would go missing (lines fall back to
+// the enclosing item) and the line-number tests would say so.
+const SPANNED: &str = "$__serde_spanned_private_Spanned";
+const SPAN_START: &str = "$__serde_spanned_private_start";
+const SPAN_END: &str = "$__serde_spanned_private_end";
+const SPAN_FIELDS: &[&str] = &[SPAN_START, SPAN_END, "$__serde_spanned_private_value"];
+const DATETIME: &str = "$__toml_private_datetime";
+
+/// A key or value with its byte span in the file, when toml knows it.
+#[derive(Debug)]
+struct Sp<T> {
+    span: Option<Range<usize>>,
+    value: T,
+}
+
+impl<T> Sp<T> {
+    fn span(&self) -> Range<usize> {
+        self.span.clone().unwrap_or(0..0)
+    }
+}
+
+/// A TOML value; `Other` names a type that no key accepts ("a float", "a date").
+#[derive(Debug)]
+enum Node {
+    Str(String),
+    Int(i64),
+    Bool(bool),
+    Other(&'static str),
+    Array(Vec<Sp<Node>>),
+    Table(Vec<(Sp<String>, Sp<Node>)>),
+}
+
+type Entries = [(Sp<String>, Sp<Node>)];
+
+impl<'de> Deserialize<'de> for Sp<Node> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_struct(SPANNED, SPAN_FIELDS, NodeVisitor)
+    }
+}
+
+impl<'de> Deserialize<'de> for Sp<String> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match Sp::<Node>::deserialize(d)? {
+            Sp {
+                span,
+                value: Node::Str(value),
+            } => Ok(Sp { span, value }),
+            _ => Err(serde::de::Error::custom("a key is not a string")),
+        }
+    }
+}
+
+/// A value read without asking for its span (the inside of a span wrapper, the document).
+struct Bare(Sp<Node>);
+
+impl<'de> Deserialize<'de> for Bare {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(NodeVisitor).map(Bare)
+    }
+}
+
+fn bare<E>(value: Node) -> Result<Sp<Node>, E> {
+    Ok(Sp { span: None, value })
+}
+
+struct NodeVisitor;
+
+impl<'de> Visitor<'de> for NodeVisitor {
+    type Value = Sp<Node>;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a TOML value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Sp<Node>, E> {
+        bare(Node::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Sp<Node>, E> {
+        bare(Node::Int(v))
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Sp<Node>, E> {
+        bare(Node::Other("a float"))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Sp<Node>, E> {
+        bare(Node::Str(v.to_owned()))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Sp<Node>, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element()? {
+            items.push(item);
+        }
+        bare(Node::Array(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Sp<Node>, A::Error> {
+        let mut entries = Vec::new();
+        while let Some(key) = map.next_key::<Sp<String>>()? {
+            if entries.is_empty() && key.value == SPAN_START {
+                // A span wrapper: start, end and value, in that order.
+                let start: usize = map.next_value()?;
+                let (_, end): (Option<IgnoredAny>, usize) = (map.next_key()?, map.next_value()?);
+                let (_, Bare(inner)): (Option<IgnoredAny>, _) =
+                    (map.next_key()?, map.next_value()?);
+                return Ok(Sp {
+                    span: Some(start..end),
+                    value: inner.value,
+                });
+            }
+            if entries.is_empty() && key.value == DATETIME {
+                map.next_value::<IgnoredAny>()?;
+                return bare(Node::Other("a date"));
+            }
+            entries.push((key, map.next_value()?));
+        }
+        bare(Node::Table(entries))
+    }
+}
+
+/// Gives every key and value that toml left without a span the nearest span it knew.
+fn fill_spans(v: &mut Sp<Node>, outer: &Range<usize>) {
+    let span = v.span.get_or_insert_with(|| outer.clone()).clone();
+    match &mut v.value {
+        Node::Array(items) => items.iter_mut().for_each(|item| fill_spans(item, &span)),
+        Node::Table(entries) => {
+            for (key, value) in entries {
+                let known = key.span.clone().or(value.span.clone());
+                fill_spans(value, key.span.insert(known.unwrap_or(span.clone())));
+            }
+        }
+        _ => {}
+    }
+}
+
+// ---- validation ------------------------------------------------------------------------
+
+const TOP_KEYS: &str = "root prefix auto_attach auto_quit auto_restore skip_terminals \
+                        ssh_auto_attach kill_on_logout restore_programs naming daemons";
+
+/// Checks return what is wrong with a value, to follow its key: "must not be empty".
+type Check = fn(&str) -> Option<String>;
+
+/// The file being parsed: turns spans into `file:line: message` errors.
+struct Cx<'a> {
+    text: &'a str,
+    origin: &'a Path,
+    home: Option<PathBuf>,
+}
+
+/// One table of an array of tables, named for messages (`daemons[1]`).
+struct Tbl<'v> {
+    at: String,
+    span: Range<usize>,
+    entries: &'v Entries,
+}
+
+impl<'v> Tbl<'v> {
+    fn get(&self, key: &str) -> Option<(String, &'v Sp<Node>)> {
+        let (_, v) = self.entries.iter().find(|(k, _)| k.value == key)?;
+        Some((format!("{}.{key}", self.at), v))
+    }
+}
+
+impl Cx<'_> {
+    fn line(&self, span: &Range<usize>) -> usize {
+        let before = &self.text.as_bytes()[..span.start.min(self.text.len())];
+        1 + before.iter().filter(|&&b| b == b'\n').count()
+    }
+
+    fn err(&self, span: &Range<usize>, msg: String) -> anyhow::Error {
+        anyhow!("{}:{}: {msg}", self.origin.display(), self.line(span))
+    }
+
+    fn fail(&self, v: &Sp<Node>, key: &str, problem: String) -> anyhow::Error {
+        self.err(&v.span(), format!("'{key}' {problem}"))
+    }
+
+    /// toml's own messages span several lines with a code excerpt: keep one line.
+    fn syntax(&self, e: &toml::de::Error) -> anyhow::Error {
+        let lines: Vec<&str> = e
+            .message()
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
+        let msg = format!("invalid TOML: {}", lines.join("; "));
+        match e.span() {
+            Some(span) => self.err(&span, msg),
+            None => anyhow!("{}: {msg}", self.origin.display()),
+        }
+    }
+
+    fn unknown(&self, parent: &str, key: &Sp<String>, known: &str) -> anyhow::Error {
+        let name = key.value.escape_debug().to_string();
+        let near = known.split_whitespace().find(|k| distance(k, &name) <= 2);
+        let hint = near
+            .map(|k| format!(" (did you mean '{k}'?)"))
+            .unwrap_or_default();
+        self.err(&key.span(), format!("unknown key '{parent}{name}'{hint}"))
+    }
+
+    fn bad(&self, v: &Sp<Node>, key: &str, expected: &str) -> anyhow::Error {
+        let got = match &v.value {
+            Node::Str(s) => format!("string {s:?}"),
+            Node::Int(i) => format!("integer {i}"),
+            Node::Bool(b) => format!("boolean {b}"),
+            Node::Other(what) => what.to_string(),
+            Node::Array(_) => "an array".into(),
+            Node::Table(_) => "a table".into(),
+        };
+        self.fail(v, key, format!("must be {expected} (got {got})"))
+    }
+
+    fn boolean(&self, key: &str, v: &Sp<Node>) -> Result<bool> {
+        match v.value {
+            Node::Bool(b) => Ok(b),
+            _ => Err(self.bad(v, key, "true or false")),
+        }
+    }
+
+    fn string<'v>(&self, key: &str, v: &'v Sp<Node>) -> Result<&'v str> {
+        match &v.value {
+            Node::Str(s) if s.contains('\0') => {
+                Err(self.fail(v, key, "must not contain NUL".into()))
+            }
+            Node::Str(s) => Ok(s),
+            _ => Err(self.bad(v, key, "a string")),
+        }
+    }
+
+    /// A string that `check` accepts.
+    fn checked(&self, key: &str, v: &Sp<Node>, check: Check) -> Result<String> {
+        let s = self.string(key, v)?;
+        match check(s) {
+            None => Ok(s.to_owned()),
+            Some(problem) => Err(self.fail(v, key, problem)),
+        }
+    }
+
+    fn list(&self, key: &str, v: &Sp<Node>, check: Check) -> Result<Vec<String>> {
+        let Node::Array(items) = &v.value else {
+            return Err(self.bad(v, key, "an array of strings"));
+        };
+        let each = |(i, item)| self.checked(&format!("{key}[{i}]"), item, check);
+        items.iter().enumerate().map(each).collect()
+    }
+
+    fn path(&self, key: &str, v: &Sp<Node>) -> Result<PathBuf> {
+        let s = self.checked(key, v, check_nonempty)?;
+        let Some(path) = expand_tilde(&s, self.home.as_deref()) else {
+            return Err(self.fail(v, key, "starts with ~ but HOME is not set".into()));
+        };
+        if !path.is_absolute() {
+            let problem = format!("must be an absolute path or start with ~/ (got {s:?})");
+            return Err(self.fail(v, key, problem));
+        }
+        Ok(path)
+    }
+
+    fn table<'v>(&self, key: &str, v: &'v Sp<Node>) -> Result<&'v Entries> {
+        match &v.value {
+            Node::Table(entries) => Ok(entries),
+            _ => Err(self.bad(v, key, "a table")),
+        }
+    }
+
+    /// An array of tables (`[[key]]` or inline) whose keys are all in `known`.
+    fn tables<'v>(&self, key: &str, v: &'v Sp<Node>, known: &str) -> Result<Vec<Tbl<'v>>> {
+        let Node::Array(items) = &v.value else {
+            return Err(self.bad(v, key, &format!("an array of tables ([[{key}]])")));
+        };
+        let each = |(i, item): (usize, &'v Sp<Node>)| {
+            let at = format!("{key}[{i}]");
+            let entries = self.table(&at, item)?;
+            let stray = entries
+                .iter()
+                .find(|(k, _)| !known.split_whitespace().any(|n| n == k.value));
+            if let Some((k, _)) = stray {
+                return Err(self.unknown(&format!("{at}."), k, known));
+            }
+            Ok(Tbl {
+                at,
+                span: item.span(),
+                entries,
+            })
+        };
+        items.iter().enumerate().map(each).collect()
+    }
+
+    fn required<'v>(&self, t: &Tbl<'v>, key: &str) -> Result<(String, &'v Sp<Node>)> {
+        let missing = || format!("{} is missing the required key '{key}'", t.at);
+        t.get(key).ok_or_else(|| self.err(&t.span, missing()))
+    }
+
+    fn naming(&self, v: &Sp<Node>) -> Result<Vec<NamingRule>> {
+        let mut rules = Vec::new();
+        for (key, value) in self.table("naming", v)? {
+            if key.value != "rules" {
+                return Err(self.unknown("naming.", key, "rules"));
+            }
+            for t in self.tables("naming.rules", value, "path name")? {
+                let (path_key, path) = self.required(&t, "path")?;
+                let (name_key, name) = self.required(&t, "name")?;
+                let path = self.checked(&path_key, path, check_glob)?;
+                rules.push(NamingRule {
+                    path,
+                    name: self.checked(&name_key, name, check_template)?,
+                });
+            }
+        }
+        Ok(rules)
+    }
+
+    fn daemons(&self, v: &Sp<Node>) -> Result<Vec<Daemon>> {
+        let (mut daemons, mut lines) = (Vec::<Daemon>::new(), Vec::new());
+        for t in self.tables("daemons", v, "name command dir env restart")? {
+            let (key, value) = self.required(&t, "name")?;
+            let name = self.checked(&key, value, |s| check_nonempty(s).or(check_name(s, 64)))?;
+            if let Some(i) = daemons.iter().position(|d| d.name == name) {
+                let msg = format!("{key} '{name}' is used twice (first at line {})", lines[i]);
+                return Err(self.err(&value.span(), msg));
+            }
+            lines.push(self.line(&value.span()));
+            let (key, value) = self.required(&t, "command")?;
+            let command = self.checked(&key, value, |s| check_nonempty(s.trim()))?;
+            let dir = t.get("dir").map(|(k, v)| self.path(&k, v)).transpose()?;
+            let env = t.get("env").map(|(k, v)| self.env(&k, v)).transpose()?;
+            let restart = t
+                .get("restart")
+                .map(|(k, v)| self.policy(&k, v))
+                .transpose()?;
+            let restart = restart.unwrap_or(RestartPolicy::OnFailure);
+            daemons.push(Daemon {
+                name,
+                command,
+                dir,
+                env: env.unwrap_or_default(),
+                restart,
+            });
+        }
+        Ok(daemons)
+    }
+
+    fn env(&self, at: &str, v: &Sp<Node>) -> Result<Vec<(String, String)>> {
+        let mut env = Vec::new();
+        for (key, value) in self.table(at, v)? {
+            let full = format!("{at}.{}", key.value.escape_debug());
+            let mut chars = key.value.chars();
+            let first = chars
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+            if !first || !chars.all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                let problem = "is not a valid environment variable name ([A-Za-z_][A-Za-z0-9_]*)";
+                return Err(self.err(&key.span(), format!("'{full}' {problem}")));
+            }
+            env.push((key.value.clone(), self.string(&full, value)?.to_owned()));
+        }
+        Ok(env)
+    }
+
+    fn policy(&self, key: &str, v: &Sp<Node>) -> Result<RestartPolicy> {
+        let s = self.string(key, v)?;
+        let found = POLICIES.iter().find(|p| p.0 == s).map(|p| p.1);
+        found.ok_or_else(|| self.bad(v, key, "\"never\", \"on-failure\" or \"always\""))
+    }
+}
+
+fn check_nonempty(s: &str) -> Option<String> {
+    s.is_empty().then(|| "must not be empty".into())
+}
+
+/// Prefixes and daemon names: `[A-Za-z0-9_-]`, no leading `-` (an empty prefix is fine).
+fn check_name(s: &str, max: usize) -> Option<String> {
+    let name_char = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
+    let problem = if !s.chars().all(name_char) {
+        "must contain only letters, digits, '_' and '-'".to_string()
+    } else if s.starts_with('-') {
+        "must not start with '-'".to_string()
+    } else if s.len() > max {
+        format!("must be at most {max} characters long")
+    } else {
+        return None;
+    };
+    Some(format!("{problem} (got {s:?})"))
+}
+
+/// Names that tmux would alter or refuse, as for a NAME typed on the command line.
+fn check_session(s: &str) -> Option<String> {
+    if s.contains(['.', ':']) || s.chars().any(char::is_control) || s.starts_with('-') {
+        let why = "no '.', ':', control characters or leading '-'";
+        return Some(format!("is not a valid session name (got {s:?}: {why})"));
+    }
+    check_nonempty(s)
+}
+
+fn check_program(s: &str) -> Option<String> {
+    if s.contains('/') || s.chars().any(char::is_whitespace) {
+        return Some(format!(
+            "must be a program name, without '/' or spaces (got {s:?})"
+        ));
+    }
+    check_nonempty(s)
+}
+
+/// Globs: only `~` and `~/...` are expanded, so `~user` would silently never match.
+fn check_glob(s: &str) -> Option<String> {
+    if s.starts_with('~') && s != "~" && !s.starts_with("~/") {
+        return Some(format!("may use ~ only as ~ or ~/... (got {s:?})"));
+    }
+    check_nonempty(s)
+}
+
+fn check_template(s: &str) -> Option<String> {
+    let mut rest = s;
+    while let Some(i) = rest.find(['{', '}']) {
+        let after = &rest[i + 1..];
+        let close = after
+            .find(['{', '}'])
+            .filter(|&j| after[j..].starts_with('}'));
+        match close {
+            _ if rest[i..].starts_with('}') => {
+                return Some(format!("has a '}}' without a matching '{{' (got {s:?})"))
+            }
+            None => return Some(format!("has a '{{' without a matching '}}' (got {s:?})")),
+            Some(j) if !["dir", "parent", "repo", "host"].contains(&&after[..j]) => {
+                let (name, allowed) =
+                    (after[..j].escape_debug(), "{dir}, {parent}, {repo}, {host}");
+                return Some(format!(
+                    "uses unknown placeholder '{{{name}}}' (allowed: {allowed})"
+                ));
+            }
+            Some(j) => rest = &after[j + 1..],
+        }
+    }
+    check_nonempty(s)
+}
+
+/// Edit distance, for the "did you mean" hint of unknown keys.
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = std::mem::replace(&mut row[0], i + 1);
+        for (j, &cb) in b.iter().enumerate() {
+            let best = (diagonal + usize::from(ca != cb))
+                .min(row[j] + 1)
+                .min(row[j + 1] + 1);
+            diagonal = std::mem::replace(&mut row[j + 1], best);
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    const FILE: &str = "/home/u/.config/thanos-tmux/config.toml";
+
+    fn parse(text: &str) -> Result<Config> {
+        parse_with_home(text, Path::new(FILE), Some(PathBuf::from("/home/u")))
+    }
+
+    fn full() -> Config {
+        Config {
+            root: Some(PathBuf::from("/home/u/src")),
+            prefix: "t_".into(),
+            auto_attach: false,
+            auto_quit: true,
+            auto_restore: false,
+            skip_terminals: vec!["vscode", "WarpTerminal"]
+                .into_iter()
+                .map(String::from)
+                .collect(),
+            ssh_auto_attach: false,
+            kill_on_logout: vec!["scratch", "tmp-1"]
+                .into_iter()
+                .map(String::from)
+                .collect(),
+            restore_programs: vec!["vim", "btop"].into_iter().map(String::from).collect(),
+            naming_rules: vec![
+                NamingRule {
+                    path: "~/work/*".into(),
+                    name: "w-{dir}".into(),
+                },
+                NamingRule {
+                    path: "/srv/**".into(),
+                    name: "{host}-{parent}-{repo}".into(),
+                },
+            ],
+            daemons: vec![
+                Daemon {
+                    name: "bot".into(),
+                    command: "python3 -m http.server 8080".into(),
+                    dir: Some(PathBuf::from("/home/u/www")),
+                    env: vec![
+                        ("Z_LAST".into(), "1".into()),
+                        ("A_FIRST".into(), "x y".into()),
+                    ],
+                    restart: RestartPolicy::Always,
+                },
+                Daemon {
+                    name: "web-2".into(),
+                    command: "sleep 9".into(),
+                    dir: None,
+                    env: vec![],
+                    restart: RestartPolicy::OnFailure,
+                },
+                Daemon {
+                    name: "once".into(),
+                    command: "true".into(),
+                    dir: Some(PathBuf::from("/tmp")),
+                    env: vec![],
+                    restart: RestartPolicy::Never,
+                },
+            ],
+        }
+    }
+
+    const FULL: &str = r#"
+root = "~/src"
+prefix = "t_"
+auto_attach = false
+auto_quit = true
+auto_restore = false
+skip_terminals = ["vscode", "WarpTerminal"]
+ssh_auto_attach = false
+kill_on_logout = ["scratch", "tmp-1"]
+restore_programs = [
+  "vim",
+  "btop",
+]
+
+[naming]
+[[naming.rules]]
+path = "~/work/*"
+name = "w-{dir}"
+[[naming.rules]]
+path = "/srv/**"
+name = "{host}-{parent}-{repo}"
+
+[[daemons]]
+name = "bot"
+command = "python3 -m http.server 8080"
+dir = "~/www"
+restart = "always"
+[daemons.env]
+Z_LAST = "1"
+A_FIRST = "x y"
+
+[[daemons]]
+name = "web-2"
+command = "sleep 9"
+
+[[daemons]]
+name = "once"
+command = "true"
+dir = "/tmp"
+restart = "never"
+"#;
+
+    #[test]
+    fn defaults() {
+        let c = Config::default();
+        assert_eq!(c.root, None);
+        assert_eq!(c.prefix, "thanos-");
+        assert!(c.auto_attach && !c.auto_quit && c.auto_restore && c.ssh_auto_attach);
+        assert_eq!(c.skip_terminals, ["vscode", "JetBrains-JediTerm", "zed"]);
+        assert!(c.kill_on_logout.is_empty());
+        assert_eq!(
+            c.restore_programs,
+            ["vim", "nvim", "less", "man", "htop", "top", "tail"]
+        );
+        assert!(c.naming_rules.is_empty() && c.daemons.is_empty());
+        assert_eq!(parse("").unwrap(), c);
+        assert_eq!(parse("# only a comment\n\n").unwrap(), c);
+        assert_eq!(parse("[naming]\n").unwrap(), c);
+        assert_eq!(parse("daemons = []\n").unwrap(), c);
+        assert_eq!(parse("prefix = \"\"\n").unwrap().prefix, "");
+    }
+
+    #[test]
+    fn full_file() {
+        assert_eq!(parse(FULL).unwrap(), full());
+        // Inline forms are the same thing.
+        let inline = "daemons = [{ name = \"a\", command = \"b\", env = { X = \"1\" } }]\n\
+                      naming = { rules = [{ path = \"~\", name = \"home\" }, { path = \"src/*\", name = \"{dir}\" }] }\n";
+        let c = parse(inline).unwrap();
+        assert_eq!(c.daemons[0].env, [("X".to_string(), "1".to_string())]);
+        assert_eq!(c.naming_rules[0].path, "~");
+    }
+
+    #[test]
+    fn example_file_parses() {
+        let c = parse(include_str!("../config/config.toml")).unwrap();
+        assert_eq!(c.naming_rules.len(), 2);
+        assert_eq!(c.daemons.len(), 2);
+        assert_eq!(c.daemons[0].name, "bot");
+        assert_eq!(c.daemons[0].dir, Some(PathBuf::from("/home/u/www")));
+        let defaults = Config {
+            naming_rules: vec![],
+            daemons: vec![],
+            ..c
+        };
+        assert_eq!(
+            defaults,
+            Config::default(),
+            "the example shows the defaults"
+        );
+    }
+
+    #[test]
+    fn round_trip() {
+        let example = parse(include_str!("../config/config.toml")).unwrap();
+        for c in [Config::default(), full(), example] {
+            assert_eq!(parse(&c.to_toml()).unwrap(), c, "{}", c.to_toml());
+        }
+        let mut odd = full();
+        odd.daemons[0].command = "echo \"a\\b\"\n\ttab \u{1} é ' ''' #".into();
+        odd.daemons[0].env.push(("Q".into(), "\"".into()));
+        odd.naming_rules[0].name = "x \"{dir}\" \\".into();
+        odd.root = Some(PathBuf::from("/with space/and\"quote"));
+        assert_eq!(parse(&odd.to_toml()).unwrap(), odd, "{}", odd.to_toml());
+    }
+
+    /// Parses `text`, expects an error at `line` whose one-line message holds `needles`.
+    fn fails(text: &str, line: usize, needles: &[&str]) {
+        let err = parse(text).expect_err(text).to_string();
+        assert_eq!(err.lines().count(), 1, "not one line: {err}");
+        assert!(
+            err.starts_with(&format!("{FILE}:{line}: ")),
+            "wrong line (want {line}): {err}"
+        );
+        for n in needles {
+            assert!(err.contains(n), "{err:?} lacks {n:?}");
+        }
+    }
+
+    #[test]
+    fn top_level_errors() {
+        fails(
+            "prefix = \"x\"\nauto_atach = true\n",
+            2,
+            &["unknown key 'auto_atach'", "did you mean 'auto_attach'"],
+        );
+        fails("\n\nbogus = 1\n", 3, &["unknown key 'bogus'"]);
+        fails(
+            "prefix = \"a.b\"\n",
+            1,
+            &["'prefix' must contain only letters, digits, '_' and '-' (got \"a.b\")"],
+        );
+        fails(
+            "\nprefix = \"-x\"\n",
+            2,
+            &["'prefix' must not start with '-'"],
+        );
+        fails(
+            &format!("prefix = \"{}\"\n", "a".repeat(33)),
+            1,
+            &["'prefix' must be at most 32"],
+        );
+        fails(
+            "prefix = 3\n",
+            1,
+            &["'prefix' must be a string (got integer 3)"],
+        );
+        for key in [
+            "auto_attach",
+            "auto_quit",
+            "auto_restore",
+            "ssh_auto_attach",
+        ] {
+            fails(
+                &format!("\n{key} = \"yes\"\n"),
+                2,
+                &[&format!(
+                    "'{key}' must be true or false (got string \"yes\")"
+                )],
+            );
+        }
+        fails(
+            "auto_attach = 1979-05-27\n",
+            1,
+            &["'auto_attach'", "got a date"],
+        );
+        fails("root = \"\"\n", 1, &["'root' must not be empty"]);
+        fails(
+            "root = \"src\"\n",
+            1,
+            &["'root' must be an absolute path", "\"src\""],
+        );
+        fails(
+            "root = \"~bob/x\"\n",
+            1,
+            &["'root' must be an absolute path"],
+        );
+        fails(
+            "root = [\"/x\"]\n",
+            1,
+            &["'root' must be a string (got an array)"],
+        );
+        fails(
+            "root = \"/a\\u0000b\"\n",
+            1,
+            &["'root' must not contain NUL"],
+        );
+        let no_home = parse_with_home("root = \"~/x\"\n", Path::new(FILE), None).unwrap_err();
+        assert_eq!(
+            no_home.to_string(),
+            format!("{FILE}:1: 'root' starts with ~ but HOME is not set")
+        );
+    }
+
+    #[test]
+    fn list_errors() {
+        fails(
+            "skip_terminals = \"vscode\"\n",
+            1,
+            &["'skip_terminals' must be an array of strings"],
+        );
+        fails(
+            "skip_terminals = [\n  \"a\",\n  3,\n]\n",
+            3,
+            &["'skip_terminals[1]' must be a string (got integer 3)"],
+        );
+        fails(
+            "skip_terminals = [\"a\",\n\"\"]\n",
+            2,
+            &["'skip_terminals[1]' must not be empty"],
+        );
+        for bad in ["a.b", "a:b", "-x", "a\\tb"] {
+            fails(
+                &format!("kill_on_logout = [\"{bad}\"]\n"),
+                1,
+                &["'kill_on_logout[0]' is not a valid session name"],
+            );
+        }
+        fails(
+            "kill_on_logout = [\"ok\", \"\"]\n",
+            1,
+            &["'kill_on_logout[1]' must not be empty"],
+        );
+        fails(
+            "restore_programs = [\"/usr/bin/vim\"]\n",
+            1,
+            &["'restore_programs[0]' must be a program name"],
+        );
+        fails(
+            "restore_programs = [\"my prog\"]\n",
+            1,
+            &["'restore_programs[0]' must be a program name"],
+        );
+        fails(
+            "restore_programs = [\"\"]\n",
+            1,
+            &["'restore_programs[0]' must not be empty"],
+        );
+    }
+
+    #[test]
+    fn naming_errors() {
+        let rule = |body: &str| format!("prefix = \"p\"\n\n[[naming.rules]]\n{body}\n");
+        fails("naming = 1\n", 1, &["'naming' must be a table"]);
+        fails(
+            "[naming]\nrule = []\n",
+            2,
+            &["unknown key 'naming.rule'", "did you mean 'rules'"],
+        );
+        fails(
+            "[naming]\nrules = 1\n",
+            2,
+            &["'naming.rules' must be an array of tables"],
+        );
+        fails(
+            &rule("path = \"/x\"\nname = \"n\"\nnmae = 1"),
+            6,
+            &["unknown key 'naming.rules[0].nmae'"],
+        );
+        fails(
+            &rule("name = \"n\""),
+            3,
+            &["naming.rules[0] is missing the required key 'path'"],
+        );
+        fails(
+            &rule("path = \"/x\""),
+            3,
+            &["naming.rules[0] is missing the required key 'name'"],
+        );
+        fails(
+            &rule("path = \"\"\nname = \"n\""),
+            4,
+            &["'naming.rules[0].path' must not be empty"],
+        );
+        fails(
+            &rule("path = \"~bob/*\"\nname = \"n\""),
+            4,
+            &["'naming.rules[0].path' may use ~ only as ~ or ~/... (got \"~bob/*\")"],
+        );
+        fails(
+            &rule("path = \"/x\"\nname = \"\""),
+            5,
+            &["'naming.rules[0].name' must not be empty"],
+        );
+        fails(
+            &rule("path = \"/x\"\nname = \"a-{user}\""),
+            5,
+            &["'naming.rules[0].name' uses unknown placeholder '{user}'"],
+        );
+        fails(
+            &rule("path = \"/x\"\nname = \"a-{dir\""),
+            5,
+            &["'naming.rules[0].name' has a '{' without a matching '}'"],
+        );
+        fails(
+            &rule("path = \"/x\"\nname = \"a-{d{dir}}\""),
+            5,
+            &["'naming.rules[0].name' has a '{' without"],
+        );
+        fails(
+            &rule("path = \"/x\"\nname = \"dir}\""),
+            5,
+            &["'naming.rules[0].name' has a '}' without a matching '{'"],
+        );
+        let newline = rule("path = \"/x\"\nname = \"{a\\nb}\"");
+        fails(&newline, 5, &["uses unknown placeholder '{a\\nb}'"]);
+        let two =
+            "[[naming.rules]]\npath = \"/a\"\nname = \"a\"\n\n[[naming.rules]]\npath = \"/b\"\n";
+        fails(
+            two,
+            5,
+            &["naming.rules[1] is missing the required key 'name'"],
+        );
+    }
+
+    #[test]
+    fn daemon_errors() {
+        let d = |body: &str| {
+            format!("[[daemons]]\nname = \"ok\"\ncommand = \"x\"\n\n[[daemons]]\n{body}\n")
+        };
+        fails(
+            "daemons = 1\n",
+            1,
+            &["'daemons' must be an array of tables ([[daemons]])"],
+        );
+        fails(
+            "[daemons]\nname = \"a\"\n",
+            1,
+            &["'daemons' must be an array of tables"],
+        );
+        fails(
+            "daemons = [1]\n",
+            1,
+            &["'daemons[0]' must be a table (got integer 1)"],
+        );
+        fails(
+            &d("name = \"b\"\ncommand = \"x\"\nrestrat = \"never\""),
+            8,
+            &["unknown key 'daemons[1].restrat'", "did you mean 'restart'"],
+        );
+        fails(
+            &d("command = \"x\""),
+            5,
+            &["daemons[1] is missing the required key 'name'"],
+        );
+        fails(
+            &d("name = \"b\""),
+            5,
+            &["daemons[1] is missing the required key 'command'"],
+        );
+        fails(
+            &d("name = \"\"\ncommand = \"x\""),
+            6,
+            &["'daemons[1].name' must not be empty"],
+        );
+        fails(
+            &d("name = \"a b\"\ncommand = \"x\""),
+            6,
+            &["'daemons[1].name' must contain only letters"],
+        );
+        fails(
+            &d("name = \"-b\"\ncommand = \"x\""),
+            6,
+            &["'daemons[1].name' must not start with '-'"],
+        );
+        fails(
+            &d(&format!("name = \"{}\"\ncommand = \"x\"", "b".repeat(65))),
+            6,
+            &["'daemons[1].name' must be at most 64"],
+        );
+        fails(
+            &d("name = \"ok\"\ncommand = \"y\""),
+            6,
+            &["daemons[1].name 'ok' is used twice (first at line 2)"],
+        );
+        fails(
+            &d("name = \"b\"\ncommand = \"  \\t \""),
+            7,
+            &["'daemons[1].command' must not be empty"],
+        );
+        fails(
+            &d("name = \"b\"\ncommand = 1"),
+            7,
+            &["'daemons[1].command' must be a string"],
+        );
+        fails(
+            &d("name = \"b\"\ncommand = \"x\"\ndir = \"rel\""),
+            8,
+            &["'daemons[1].dir' must be an absolute path"],
+        );
+        fails(
+            &d("name = \"b\"\ncommand = \"x\"\nenv = [\"A=1\"]"),
+            8,
+            &["'daemons[1].env' must be a table"],
+        );
+        fails(
+            &d("name = \"b\"\ncommand = \"x\"\n[daemons.env]\nOK = \"1\"\n1BAD = \"2\""),
+            10,
+            &["'daemons[1].env.1BAD' is not a valid environment variable name"],
+        );
+        fails(
+            &d("name = \"b\"\ncommand = \"x\"\nenv = { \"A-B\" = \"1\" }"),
+            8,
+            &["'daemons[1].env.A-B' is not a valid"],
+        );
+        fails(
+            &d("name = \"b\"\ncommand = \"x\"\n[daemons.env]\nPORT = 8080"),
+            9,
+            &["'daemons[1].env.PORT' must be a string (got integer 8080)"],
+        );
+        fails(&d("name = \"b\"\ncommand = \"x\"\nrestart = \"sometimes\""), 8, &["'daemons[1].restart' must be \"never\", \"on-failure\" or \"always\" (got string \"sometimes\")"]);
+        fails(
+            &d("name = \"b\"\ncommand = \"x\"\nrestart = false"),
+            8,
+            &["'daemons[1].restart' must be a string"],
+        );
+    }
+
+    #[test]
+    fn implicit_tables_have_lines() {
+        fails("prefix = \"p\"\n\na.b = 1\n", 3, &["unknown key 'a'"]);
+        fails("\n[x.y]\nz = 1\n", 2, &["unknown key 'x'"]);
+        fails(
+            "\n\n[daemons.x]\n",
+            3,
+            &["'daemons' must be an array of tables"],
+        );
+        fails(
+            "[naming]\n\n[naming.rules.x]\n",
+            3,
+            &["'naming.rules' must be an array of tables"],
+        );
+        fails(
+            "[naming]\nother.x = 1\n",
+            2,
+            &["unknown key 'naming.other'"],
+        );
+        let dotted =
+            "[[daemons]]\nname = \"a\"\ncommand = \"b\"\nenv.OK = \"1\"\nenv.X.Y = \"2\"\n";
+        fails(
+            dotted,
+            5,
+            &["'daemons[0].env.X' must be a string (got a table)"],
+        );
+        fails(
+            "prefix = 1.5\n",
+            1,
+            &["'prefix' must be a string (got a float)"],
+        );
+        fails(
+            "auto_quit = 07:32:00\n",
+            1,
+            &["'auto_quit' must be true or false (got a date)"],
+        );
+        fails(
+            "skip_terminals = [1979-05-27]\n",
+            1,
+            &["'skip_terminals[0]' must be a string (got a date)"],
+        );
+    }
+
+    #[test]
+    fn syntax_errors_are_one_line() {
+        fails("prefix = \"x\"\nauto_attach = \n", 2, &["invalid TOML"]);
+        fails(
+            "prefix = \"x\"\n\nprefix = \"y\"\n",
+            3,
+            &["invalid TOML", "duplicate key"],
+        );
+        fails("a = \"unterminated\n", 1, &["invalid TOML"]);
+        fails("[[daemons]\nname = \"x\"\n", 1, &["invalid TOML"]);
+        fails("x = 1\n\n\n= 2\n", 4, &["invalid TOML"]);
+    }
+
+    /// A fresh config file (owned by the caller) with `text` and `mode`.
+    fn write(dir: &Path, text: &str, mode: u32) -> PathBuf {
+        let path = dir.join("config.toml");
+        let _ = std::fs::remove_file(&path);
+        std::fs::write(&path, text).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+        path
+    }
+
+    #[test]
+    fn unsafe_files_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let good = "prefix = \"p-\"\n";
+        for mode in [0o600, 0o644, 0o400] {
+            let path = write(dir.path(), good, mode);
+            assert_eq!(Config::load_from(&path).unwrap().prefix, "p-");
+        }
+        for mode in [0o666, 0o620, 0o602] {
+            let path = write(dir.path(), good, mode);
+            let shown = path.display();
+            let want =
+                format!("config file {shown} is writable by other users; run: chmod go-w {shown}");
+            assert_eq!(Config::load_from(&path).unwrap_err().to_string(), want);
+        }
+        // Another owner can only be set up by root.
+        let path = write(dir.path(), good, 0o600);
+        if std::os::unix::fs::chown(&path, Some(4242), Some(4242)).is_ok() {
+            let err = Config::load_from(&path).unwrap_err().to_string();
+            assert!(err.contains("belongs to another user (uid 4242)"), "{err}");
+        }
+        let missing = dir.path().join("nope.toml");
+        let err = Config::load_from(&missing).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            format!("config file {} does not exist", missing.display())
+        );
+        let path = write(dir.path(), "prefix = 1\n", 0o600);
+        let err = Config::load_from(&path).unwrap_err().to_string();
+        let shown = path.display();
+        assert_eq!(
+            err,
+            format!("{shown}:1: 'prefix' must be a string (got integer 1)")
+        );
+    }
+
+    #[test]
+    fn path_precedence() {
+        let path = |vars: &[(&str, &str)]| {
+            let vars: Vec<(String, OsString)> = vars
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.into()))
+                .collect();
+            path_in(|k| vars.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()))
+        };
+        let all = [
+            ("THANOS_TMUX_CONFIG", "/explicit/c.toml"),
+            ("XDG_CONFIG_HOME", "/xdg"),
+            ("HOME", "/home/me"),
+        ];
+        assert_eq!(path(&all), Some(PathBuf::from("/explicit/c.toml")));
+        let xdg = [
+            ("THANOS_TMUX_CONFIG", ""),
+            ("XDG_CONFIG_HOME", "/xdg"),
+            ("HOME", "/home/me"),
+        ];
+        assert_eq!(
+            path(&xdg),
+            Some(PathBuf::from("/xdg/thanos-tmux/config.toml"))
+        );
+        let home = Some(PathBuf::from("/home/me/.config/thanos-tmux/config.toml"));
+        assert_eq!(path(&[("XDG_CONFIG_HOME", ""), ("HOME", "/home/me")]), home);
+        assert_eq!(
+            path(&[("XDG_CONFIG_HOME", "relative"), ("HOME", "/home/me")]),
+            home
+        );
+        assert_eq!(path(&[("XDG_CONFIG_HOME", "relative"), ("HOME", "")]), None);
+        assert_eq!(path(&[]), None);
+    }
+
+    /// The only test that touches the process environment (it is global): it sets just
+    /// THANOS_TMUX_CONFIG, which no other test reads, and puts it back.
+    #[test]
+    fn environment() {
+        let saved = std::env::var_os("THANOS_TMUX_CONFIG");
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("config.toml");
+        std::env::set_var("THANOS_TMUX_CONFIG", &file);
+        assert_eq!(Config::path(), Some(file.clone()));
+        // A missing file gives the defaults; a present one is read and named.
+        assert_eq!(Config::load().unwrap(), (Config::default(), None));
+        std::fs::write(&file, "prefix = \"q-\"\n").unwrap();
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let (c, from) = Config::load().unwrap();
+        assert_eq!((c.prefix.as_str(), from), ("q-", Some(file.clone())));
+        std::fs::write(&file, "prefix = \"q-\"\nbad = 1\n").unwrap();
+        let err = Config::load().unwrap_err().to_string();
+        assert_eq!(err, format!("{}:2: unknown key 'bad'", file.display()));
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o666)).unwrap();
+        assert!(Config::load()
+            .unwrap_err()
+            .to_string()
+            .contains("chmod go-w"));
+        match saved {
+            Some(v) => std::env::set_var("THANOS_TMUX_CONFIG", v),
+            None => std::env::remove_var("THANOS_TMUX_CONFIG"),
+        }
+    }
+
+    #[test]
+    fn helpers() {
+        let home = Some(Path::new("/h"));
+        assert_eq!(expand_tilde("~", home), Some(PathBuf::from("/h")));
+        assert_eq!(expand_tilde("~/a/b", home), Some(PathBuf::from("/h/a/b")));
+        assert_eq!(expand_tilde("~bob", home), Some(PathBuf::from("~bob")));
+        assert_eq!(expand_tilde("/x/~", home), Some(PathBuf::from("/x/~")));
+        assert_eq!(expand_tilde("~/a", None), None);
+        assert_eq!(check_template("{dir}-{parent}@{repo}.{host}"), None);
+        assert_eq!(distance("auto_atach", "auto_attach"), 1);
+        for p in POLICIES {
+            assert_eq!(p.0, p.1.as_str());
+        }
     }
 }
