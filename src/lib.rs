@@ -3,6 +3,7 @@
 //! The binary is a thin layer over this crate. `TmuxManager` is the entry point for
 //! embedding; the modules below each own one concern (see docs/architecture.md).
 
+pub mod auto;
 pub mod cli;
 pub mod cmd;
 pub mod config;
@@ -10,6 +11,7 @@ pub mod error;
 pub mod log;
 pub mod manager;
 pub mod naming;
+pub mod snippet;
 pub mod state;
 pub mod tmux;
 pub mod ui;

@@ -415,14 +415,18 @@ impl TmuxManager {
         Err(self.tmux.exec(&batch).into())
     }
 
-    /// The login path (`attach --auto`): ensures the session within AUTO_LIMIT, then
-    /// execs `attach-session`. Returns only on failure.
-    pub fn attach_auto(&self, target: &Target) -> Result<()> {
-        self.ensure(target, Some(AUTO_LIMIT))?;
+    /// Like `ensure_session`, but gives up after `limit` (the login path).
+    pub fn ensure_within(&self, target: &Target, limit: Duration) -> Result<bool> {
+        self.ensure(target, Some(limit))
+    }
+
+    /// Replaces this process with `tmux attach-session` to an existing session.
+    /// Returns only on failure.
+    pub fn exec_attach(&self, target: &Target) -> anyhow::Error {
         let batch = Batch::new()
             .cmd(["attach-session", "-t", &target::session(&target.name)])
             .cmd(greet(&target.name));
-        Err(self.tmux.exec(&batch).into())
+        self.tmux.exec(&batch).into()
     }
 
     fn switch(&self, target: &Target) -> Result<()> {
@@ -438,6 +442,26 @@ impl TmuxManager {
             }
             Err(err) => Err(self.tmux.explain(err).into()),
         }
+    }
+
+    /// Notes the time of a detach on the records of these sessions.
+    pub fn record_detached(&self, names: &[String]) -> Result<()> {
+        let socket = self.socket_key();
+        let records = self.records()?;
+        let known: Vec<&String> = names.iter().filter(|n| records.contains_key(*n)).collect();
+        if known.is_empty() {
+            return Ok(());
+        }
+        let now = state::now();
+        self.update_state(|state| {
+            let server = state.server_mut(&socket);
+            for name in known {
+                if let Some(record) = server.sessions.get_mut(name) {
+                    record.last_detached = Some(now);
+                }
+            }
+            Ok(())
+        })
     }
 
     /// Kills sessions by exact name in one tmux call and drops their records. Returns

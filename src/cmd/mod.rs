@@ -3,8 +3,10 @@
 mod attach;
 mod cleanup;
 mod config;
+mod hook;
 mod kill;
 mod list;
+mod shell;
 mod status;
 
 use crate::cli::{Cli, Command, Global};
@@ -38,9 +40,9 @@ pub fn run(cli: Cli) -> Result<i32> {
         Some(Command::Config(args)) => config::run(args.what),
         Some(Command::Save(_)) => not_yet("save"),
         Some(Command::Restore(_)) => not_yet("restore"),
-        Some(Command::Init(_)) => not_yet("init"),
-        Some(Command::Completions(_)) => not_yet("completions"),
-        Some(Command::Hook(_)) => not_yet("hook"),
+        Some(Command::Init(args)) => shell::init(&args),
+        Some(Command::Completions(args)) => shell::completions(args.shell),
+        Some(Command::Hook(args)) => hook::run(global, &args),
         Some(Command::Daemons(_)) => not_yet("daemons"),
         Some(Command::Doctor) => not_yet("doctor"),
     }

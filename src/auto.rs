@@ -1,0 +1,197 @@
+//! The login path's own rules (SPEC §6): the guards `attach --auto` re-checks with the
+//! config in hand, the pause after repeated failures, and the auto_quit mark.
+
+use crate::config::Config;
+use std::fs;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+/// Failures within this window count toward a pause…
+const WINDOW_SECS: i64 = 600;
+/// …this many of them pause auto-attach…
+const MAX_FAILURES: usize = 3;
+/// …for this long after the last one.
+const PAUSE_SECS: i64 = 600;
+
+/// Why auto-attach stays out of the way, or `None` when every guard holds.
+pub fn guard_says_no(config: &Config) -> Option<&'static str> {
+    let var = |k: &str| std::env::var(k).unwrap_or_default();
+    let set = |k: &str| !var(k).is_empty();
+    if set("TMUX") {
+        return Some("already inside tmux");
+    }
+    if !config.auto_attach {
+        return Some("auto_attach = false");
+    }
+    if var("THANOS_TMUX_AUTO") == "0" || var("LC_THANOS_TMUX") == "0" {
+        return Some("turned off by THANOS_TMUX_AUTO or LC_THANOS_TMUX");
+    }
+    if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {
+        return Some("not a terminal");
+    }
+    let editor = [
+        "INSIDE_EMACS",
+        "VIM",
+        "NVIM",
+        "ZED_TERM",
+        "INTELLIJ_ENVIRONMENT_READER",
+        "VSCODE_RESOLVING_ENVIRONMENT",
+    ];
+    if editor.iter().any(|k| set(k)) || var("TERMINAL_EMULATOR") == "JetBrains-JediTerm" {
+        return Some("an editor's terminal");
+    }
+    let program = var("TERM_PROGRAM");
+    if !program.is_empty()
+        && config
+            .skip_terminals
+            .iter()
+            .any(|t| skip_matches(t, &program))
+    {
+        return Some("TERM_PROGRAM is in skip_terminals");
+    }
+    if var("TERM") == "dumb" {
+        return Some("TERM is dumb");
+    }
+    if (set("SSH_TTY") || set("SSH_CONNECTION")) && !config.ssh_auto_attach {
+        return Some("ssh login and ssh_auto_attach = false");
+    }
+    None
+}
+
+/// `JetBrains` in skip_terminals also covers `JetBrains-JediTerm` and friends.
+fn skip_matches(entry: &str, program: &str) -> bool {
+    program == entry || program.starts_with(&format!("{entry}-"))
+}
+
+/// Failed auto-attaches, kept in a small file in the state folder.
+pub struct Failures {
+    path: PathBuf,
+}
+
+/// What the failure record says about now.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Pause {
+    /// Attach as usual.
+    No,
+    /// Paused; `announce` is true the first time this is seen.
+    For { minutes: i64, announce: bool },
+}
+
+impl Failures {
+    /// The record in `state_dir`.
+    pub fn in_dir(state_dir: &Path) -> Failures {
+        Failures {
+            path: state_dir.join("auto-failures"),
+        }
+    }
+
+    /// Whether auto-attach is paused at `now`. Marks the pause as announced.
+    pub fn pause(&self, now: i64) -> Pause {
+        let Ok(text) = fs::read_to_string(&self.path) else {
+            return Pause::No;
+        };
+        let (times, announced) = parse(&text);
+        let recent: Vec<i64> = times
+            .iter()
+            .copied()
+            .filter(|t| now - t < WINDOW_SECS)
+            .collect();
+        let Some(&last) = recent.iter().max() else {
+            return Pause::No;
+        };
+        if recent.len() < MAX_FAILURES || now - last >= PAUSE_SECS {
+            return Pause::No;
+        }
+        if !announced {
+            let _ = fs::write(&self.path, format!("{text}announced\n"));
+        }
+        Pause::For {
+            minutes: (PAUSE_SECS - (now - last) + 59) / 60,
+            announce: !announced,
+        }
+    }
+
+    /// Counts one failure at `now` (old ones fall out of the window).
+    pub fn record(&self, now: i64) {
+        let text = fs::read_to_string(&self.path).unwrap_or_default();
+        let (times, _) = parse(&text);
+        let mut kept: Vec<String> = times
+            .into_iter()
+            .filter(|t| now - t < WINDOW_SECS)
+            .map(|t| t.to_string())
+            .collect();
+        kept.push(now.to_string());
+        if let Some(dir) = self.path.parent() {
+            let _ = fs::create_dir_all(dir);
+        }
+        let _ = fs::write(&self.path, kept.join("\n") + "\n");
+    }
+
+    /// Forgets failures after a good attach.
+    pub fn clear(&self) {
+        let _ = fs::remove_file(&self.path);
+    }
+}
+
+fn parse(text: &str) -> (Vec<i64>, bool) {
+    let times = text.lines().filter_map(|l| l.trim().parse().ok()).collect();
+    (times, text.lines().any(|l| l.trim() == "announced"))
+}
+
+/// The mark that tells the shell snippet to close the terminal after tmux returns
+/// (auto_quit): `quit.<shell pid>` in the state folder.
+pub fn quit_mark(state_dir: &Path) -> PathBuf {
+    // SAFETY: getppid has no preconditions; our parent is the shell that runs the snippet.
+    let shell = unsafe { libc::getppid() };
+    state_dir.join(format!("quit.{shell}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn three_failures_in_ten_minutes_pause_once_announced() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = Failures::in_dir(dir.path());
+        assert_eq!(f.pause(1000), Pause::No);
+        f.record(1000);
+        f.record(1100);
+        assert_eq!(f.pause(1150), Pause::No);
+        f.record(1200);
+        assert_eq!(
+            f.pause(1260),
+            Pause::For {
+                minutes: 9,
+                announce: true
+            }
+        );
+        assert_eq!(
+            f.pause(1300),
+            Pause::For {
+                minutes: 9,
+                announce: false
+            }
+        );
+        assert_eq!(f.pause(1200 + PAUSE_SECS), Pause::No);
+        f.clear();
+        assert_eq!(f.pause(1300), Pause::No);
+    }
+
+    #[test]
+    fn old_failures_do_not_count() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = Failures::in_dir(dir.path());
+        f.record(0);
+        f.record(100);
+        f.record(700);
+        assert_eq!(f.pause(710), Pause::No);
+    }
+
+    #[test]
+    fn skip_terminal_entries_cover_variants() {
+        assert!(skip_matches("vscode", "vscode"));
+        assert!(skip_matches("JetBrains", "JetBrains-JediTerm"));
+        assert!(!skip_matches("zed", "zedless"));
+    }
+}

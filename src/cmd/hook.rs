@@ -1,0 +1,69 @@
+//! `hook EVENT`: the login-system events. They never fail a login: everything is
+//! logged, at most one line is printed, and the exit code is 0.
+
+use super::{manager, Global};
+use crate::cli::HookArgs;
+use crate::log;
+use crate::manager::TmuxManager;
+use anyhow::Result;
+
+pub fn run(global: &Global, args: &HookArgs) -> Result<i32> {
+    let outcome = match args.event.as_str() {
+        "session-start" => manager(global, true).and_then(|m| session_start(&m)),
+        "session-end" => {
+            // The terminal may be closing under us: finish the job anyway.
+            // SAFETY: setting a signal disposition to SIG_IGN has no preconditions.
+            unsafe { libc::signal(libc::SIGHUP, libc::SIG_IGN) };
+            manager(global, true).and_then(|m| session_end(&m))
+        }
+        other => {
+            log::debug(format_args!("hook {other}: no handler in this version"));
+            Ok(())
+        }
+    };
+    if let Err(err) = outcome {
+        log::log(
+            log::Level::Error,
+            format_args!("hook {}: {err:#}", args.event),
+        );
+        if !global.quiet {
+            eprintln!("thanos-tmux: hook {}: {err:#}", args.event);
+        }
+    }
+    Ok(0)
+}
+
+/// Login: make sure thanos-main exists (detached); never attach.
+fn session_start(manager: &TmuxManager) -> Result<()> {
+    let main = manager.config().prefix.clone() + "main";
+    manager.ensure_session(&main, &manager.root())?;
+    Ok(())
+}
+
+/// Logout: record the detach, clean up what was closed on purpose, and kill the
+/// `kill_on_logout` sessions that no client is attached to.
+pub fn session_end(manager: &TmuxManager) -> Result<()> {
+    if !manager.tmux().server_running() {
+        return Ok(());
+    }
+    let unattached: Vec<String> = manager
+        .live_sessions()?
+        .into_iter()
+        .filter(|s| s.attached == 0)
+        .map(|s| s.name)
+        .collect();
+    manager.record_detached(&unattached)?;
+    manager.cleanup_orphaned_state(false)?;
+    let doomed: Vec<String> = manager
+        .config()
+        .kill_on_logout
+        .iter()
+        .filter(|n| unattached.contains(n))
+        .cloned()
+        .collect();
+    if !doomed.is_empty() {
+        manager.kill_sessions(&doomed)?;
+        log::info(format_args!("logout killed {}", doomed.join(", ")));
+    }
+    Ok(())
+}
