@@ -50,7 +50,7 @@ pub fn table(sessions: &[SessionInfo], paint: Paint) -> String {
     .to_vec()];
     for s in sessions {
         let state = match (s.alive, s.attached) {
-            (false, _) => "not alive (restorable)",
+            (false, _) => "not alive",
             (true, 0) => "detached",
             (true, _) => "attached",
         };
