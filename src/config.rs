@@ -18,7 +18,8 @@ use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, Context, Result};
-use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use toml::de::{DeString, DeTable, DeValue};
+use toml::Spanned;
 
 /// The user configuration in force: the file's values over the defaults.
 #[derive(Clone, Debug, PartialEq)]
@@ -223,14 +224,10 @@ impl Config {
 /// [`Config::parse`] with `$HOME` given, so that tests need not touch the environment.
 fn parse_with_home(text: &str, origin: &Path, home: Option<PathBuf>) -> Result<Config> {
     let cx = Cx { text, origin, home };
-    let Bare(mut doc) = toml::from_str(text).map_err(|e| cx.syntax(&e))?;
-    fill_spans(&mut doc, &(0..0));
-    let Node::Table(entries) = doc.value else {
-        return Err(cx.err(&(0..0), "the document is not a table".into()));
-    };
+    let doc = DeTable::parse(text).map_err(|e| cx.syntax(&e))?;
     let mut c = Config::default();
-    for (key, v) in &entries {
-        let k = key.value.as_str();
+    for (key, v) in entries(doc.get_ref()) {
+        let k: &str = key.get_ref();
         match k {
             "root" => c.root = Some(cx.path(k, v)?),
             "prefix" => c.prefix = cx.checked(k, v, |s| check_name(s, 32))?,
@@ -297,144 +294,22 @@ fn quote_list(items: &[String]) -> String {
     format!("[{}]", quoted.join(", "))
 }
 
-// ---- the document, with spans ----------------------------------------------------------
-
-// `toml::Spanned` fails on keys that toml gives no span (keys of implicit tables: `[a.b]`,
-// `a.b = 1`), so the tree asks for spans itself, with the private names toml 0.8 uses for
-// spans and dates. Were they ever to change, spans would go missing (lines fall back to
-// the enclosing item) and the line-number tests would say so.
-const SPANNED: &str = "$__serde_spanned_private_Spanned";
-const SPAN_START: &str = "$__serde_spanned_private_start";
-const SPAN_END: &str = "$__serde_spanned_private_end";
-const SPAN_FIELDS: &[&str] = &[SPAN_START, SPAN_END, "$__serde_spanned_private_value"];
-const DATETIME: &str = "$__toml_private_datetime";
-
-/// A key or value with its byte span in the file, when toml knows it.
-#[derive(Debug)]
-struct Sp<T> {
-    span: Option<Range<usize>>,
-    value: T,
-}
-
-impl<T> Sp<T> {
-    fn span(&self) -> Range<usize> {
-        self.span.clone().unwrap_or(0..0)
-    }
-}
-
-/// A TOML value; `Other` names a type that no key accepts ("a float", "a date").
-#[derive(Debug)]
-enum Node {
-    Str(String),
-    Int(i64),
-    Bool(bool),
-    Other(&'static str),
-    Array(Vec<Sp<Node>>),
-    Table(Vec<(Sp<String>, Sp<Node>)>),
-}
-
-type Entries = [(Sp<String>, Sp<Node>)];
-
-impl<'de> Deserialize<'de> for Sp<Node> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_struct(SPANNED, SPAN_FIELDS, NodeVisitor)
-    }
-}
-
-impl<'de> Deserialize<'de> for Sp<String> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        match Sp::<Node>::deserialize(d)? {
-            Sp {
-                span,
-                value: Node::Str(value),
-            } => Ok(Sp { span, value }),
-            _ => Err(serde::de::Error::custom("a key is not a string")),
-        }
-    }
-}
-
-/// A value read without asking for its span (the inside of a span wrapper, the document).
-struct Bare(Sp<Node>);
-
-impl<'de> Deserialize<'de> for Bare {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(NodeVisitor).map(Bare)
-    }
-}
-
-fn bare<E>(value: Node) -> Result<Sp<Node>, E> {
-    Ok(Sp { span: None, value })
-}
-
-struct NodeVisitor;
-
-impl<'de> Visitor<'de> for NodeVisitor {
-    type Value = Sp<Node>;
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("a TOML value")
-    }
-    fn visit_bool<E>(self, v: bool) -> Result<Sp<Node>, E> {
-        bare(Node::Bool(v))
-    }
-    fn visit_i64<E>(self, v: i64) -> Result<Sp<Node>, E> {
-        bare(Node::Int(v))
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<Sp<Node>, E> {
-        bare(Node::Other("a float"))
-    }
-    fn visit_str<E>(self, v: &str) -> Result<Sp<Node>, E> {
-        bare(Node::Str(v.to_owned()))
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Sp<Node>, A::Error> {
-        let mut items = Vec::new();
-        while let Some(item) = seq.next_element()? {
-            items.push(item);
-        }
-        bare(Node::Array(items))
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Sp<Node>, A::Error> {
-        let mut entries = Vec::new();
-        while let Some(key) = map.next_key::<Sp<String>>()? {
-            if entries.is_empty() && key.value == SPAN_START {
-                // A span wrapper: start, end and value, in that order.
-                let start: usize = map.next_value()?;
-                let (_, end): (Option<IgnoredAny>, usize) = (map.next_key()?, map.next_value()?);
-                let (_, Bare(inner)): (Option<IgnoredAny>, _) =
-                    (map.next_key()?, map.next_value()?);
-                return Ok(Sp {
-                    span: Some(start..end),
-                    value: inner.value,
-                });
-            }
-            if entries.is_empty() && key.value == DATETIME {
-                map.next_value::<IgnoredAny>()?;
-                return bare(Node::Other("a date"));
-            }
-            entries.push((key, map.next_value()?));
-        }
-        bare(Node::Table(entries))
-    }
-}
-
-/// Gives every key and value that toml left without a span the nearest span it knew.
-fn fill_spans(v: &mut Sp<Node>, outer: &Range<usize>) {
-    let span = v.span.get_or_insert_with(|| outer.clone()).clone();
-    match &mut v.value {
-        Node::Array(items) => items.iter_mut().for_each(|item| fill_spans(item, &span)),
-        Node::Table(entries) => {
-            for (key, value) in entries {
-                let known = key.span.clone().or(value.span.clone());
-                fill_spans(value, key.span.insert(known.unwrap_or(span.clone())));
-            }
-        }
-        _ => {}
-    }
-}
-
 // ---- validation ------------------------------------------------------------------------
 
 const TOP_KEYS: &str = "root prefix auto_attach auto_quit auto_restore skip_terminals \
                         ssh_auto_attach kill_on_logout restore_programs naming daemons";
+
+/// A key or value of the document, with its byte span in the file.
+type Key<'i> = Spanned<DeString<'i>>;
+type Val<'i> = Spanned<DeValue<'i>>;
+
+/// A table's entries in file order (toml keeps them sorted by key), so that the first
+/// problem in the file is the one reported.
+fn entries<'v, 'i>(table: &'v DeTable<'i>) -> Vec<(&'v Key<'i>, &'v Val<'i>)> {
+    let mut entries: Vec<_> = table.iter().collect();
+    entries.sort_by_key(|(k, _)| k.span().start);
+    entries
+}
 
 /// Checks return what is wrong with a value, to follow its key: "must not be empty".
 type Check = fn(&str) -> Option<String>;
@@ -447,16 +322,15 @@ struct Cx<'a> {
 }
 
 /// One table of an array of tables, named for messages (`daemons[1]`).
-struct Tbl<'v> {
+struct Tbl<'v, 'i> {
     at: String,
     span: Range<usize>,
-    entries: &'v Entries,
+    table: &'v DeTable<'i>,
 }
 
-impl<'v> Tbl<'v> {
-    fn get(&self, key: &str) -> Option<(String, &'v Sp<Node>)> {
-        let (_, v) = self.entries.iter().find(|(k, _)| k.value == key)?;
-        Some((format!("{}.{key}", self.at), v))
+impl<'v, 'i> Tbl<'v, 'i> {
+    fn get(&self, key: &str) -> Option<(String, &'v Val<'i>)> {
+        Some((format!("{}.{key}", self.at), self.table.get(key)?))
     }
 }
 
@@ -470,7 +344,7 @@ impl Cx<'_> {
         anyhow!("{}:{}: {msg}", self.origin.display(), self.line(span))
     }
 
-    fn fail(&self, v: &Sp<Node>, key: &str, problem: String) -> anyhow::Error {
+    fn fail(&self, v: &Val, key: &str, problem: String) -> anyhow::Error {
         self.err(&v.span(), format!("'{key}' {problem}"))
     }
 
@@ -489,8 +363,8 @@ impl Cx<'_> {
         }
     }
 
-    fn unknown(&self, parent: &str, key: &Sp<String>, known: &str) -> anyhow::Error {
-        let name = key.value.escape_debug().to_string();
+    fn unknown(&self, parent: &str, key: &Key, known: &str) -> anyhow::Error {
+        let name = key.get_ref().escape_debug().to_string();
         let near = known.split_whitespace().find(|k| distance(k, &name) <= 2);
         let hint = near
             .map(|k| format!(" (did you mean '{k}'?)"))
@@ -498,37 +372,41 @@ impl Cx<'_> {
         self.err(&key.span(), format!("unknown key '{parent}{name}'{hint}"))
     }
 
-    fn bad(&self, v: &Sp<Node>, key: &str, expected: &str) -> anyhow::Error {
-        let got = match &v.value {
-            Node::Str(s) => format!("string {s:?}"),
-            Node::Int(i) => format!("integer {i}"),
-            Node::Bool(b) => format!("boolean {b}"),
-            Node::Other(what) => what.to_string(),
-            Node::Array(_) => "an array".into(),
-            Node::Table(_) => "a table".into(),
+    fn bad(&self, v: &Val, key: &str, expected: &str) -> anyhow::Error {
+        let got = match v.get_ref() {
+            DeValue::String(s) => format!("string {s:?}"),
+            DeValue::Integer(i) => match i64::from_str_radix(i.as_str(), i.radix()) {
+                Ok(n) => format!("integer {n}"),
+                Err(_) => format!("integer {i}"),
+            },
+            DeValue::Boolean(b) => format!("boolean {b}"),
+            DeValue::Float(_) => "a float".into(),
+            DeValue::Datetime(_) => "a date".into(),
+            DeValue::Array(_) => "an array".into(),
+            DeValue::Table(_) => "a table".into(),
         };
         self.fail(v, key, format!("must be {expected} (got {got})"))
     }
 
-    fn boolean(&self, key: &str, v: &Sp<Node>) -> Result<bool> {
-        match v.value {
-            Node::Bool(b) => Ok(b),
+    fn boolean(&self, key: &str, v: &Val) -> Result<bool> {
+        match v.get_ref() {
+            DeValue::Boolean(b) => Ok(*b),
             _ => Err(self.bad(v, key, "true or false")),
         }
     }
 
-    fn string<'v>(&self, key: &str, v: &'v Sp<Node>) -> Result<&'v str> {
-        match &v.value {
-            Node::Str(s) if s.contains('\0') => {
+    fn string<'v>(&self, key: &str, v: &'v Val) -> Result<&'v str> {
+        match v.get_ref() {
+            DeValue::String(s) if s.contains('\0') => {
                 Err(self.fail(v, key, "must not contain NUL".into()))
             }
-            Node::Str(s) => Ok(s),
+            DeValue::String(s) => Ok(s),
             _ => Err(self.bad(v, key, "a string")),
         }
     }
 
     /// A string that `check` accepts.
-    fn checked(&self, key: &str, v: &Sp<Node>, check: Check) -> Result<String> {
+    fn checked(&self, key: &str, v: &Val, check: Check) -> Result<String> {
         let s = self.string(key, v)?;
         match check(s) {
             None => Ok(s.to_owned()),
@@ -536,15 +414,15 @@ impl Cx<'_> {
         }
     }
 
-    fn list(&self, key: &str, v: &Sp<Node>, check: Check) -> Result<Vec<String>> {
-        let Node::Array(items) = &v.value else {
+    fn list(&self, key: &str, v: &Val, check: Check) -> Result<Vec<String>> {
+        let DeValue::Array(items) = v.get_ref() else {
             return Err(self.bad(v, key, "an array of strings"));
         };
         let each = |(i, item)| self.checked(&format!("{key}[{i}]"), item, check);
         items.iter().enumerate().map(each).collect()
     }
 
-    fn path(&self, key: &str, v: &Sp<Node>) -> Result<PathBuf> {
+    fn path(&self, key: &str, v: &Val) -> Result<PathBuf> {
         let s = self.checked(key, v, check_nonempty)?;
         let Some(path) = expand_tilde(&s, self.home.as_deref()) else {
             return Err(self.fail(v, key, "starts with ~ but HOME is not set".into()));
@@ -556,45 +434,42 @@ impl Cx<'_> {
         Ok(path)
     }
 
-    fn table<'v>(&self, key: &str, v: &'v Sp<Node>) -> Result<&'v Entries> {
-        match &v.value {
-            Node::Table(entries) => Ok(entries),
+    fn table<'v, 'i>(&self, key: &str, v: &'v Val<'i>) -> Result<&'v DeTable<'i>> {
+        match v.get_ref() {
+            DeValue::Table(table) => Ok(table),
             _ => Err(self.bad(v, key, "a table")),
         }
     }
 
     /// An array of tables (`[[key]]` or inline) whose keys are all in `known`.
-    fn tables<'v>(&self, key: &str, v: &'v Sp<Node>, known: &str) -> Result<Vec<Tbl<'v>>> {
-        let Node::Array(items) = &v.value else {
+    fn tables<'v, 'i>(&self, key: &str, v: &'v Val<'i>, known: &str) -> Result<Vec<Tbl<'v, 'i>>> {
+        let DeValue::Array(items) = v.get_ref() else {
             return Err(self.bad(v, key, &format!("an array of tables ([[{key}]])")));
         };
-        let each = |(i, item): (usize, &'v Sp<Node>)| {
+        let each = |(i, item): (usize, &'v Val<'i>)| {
             let at = format!("{key}[{i}]");
-            let entries = self.table(&at, item)?;
-            let stray = entries
-                .iter()
-                .find(|(k, _)| !known.split_whitespace().any(|n| n == k.value));
+            let table = self.table(&at, item)?;
+            let stray = entries(table)
+                .into_iter()
+                .find(|(k, _)| !known.split_whitespace().any(|n| n == k.get_ref()));
             if let Some((k, _)) = stray {
                 return Err(self.unknown(&format!("{at}."), k, known));
             }
-            Ok(Tbl {
-                at,
-                span: item.span(),
-                entries,
-            })
+            let span = item.span();
+            Ok(Tbl { at, span, table })
         };
         items.iter().enumerate().map(each).collect()
     }
 
-    fn required<'v>(&self, t: &Tbl<'v>, key: &str) -> Result<(String, &'v Sp<Node>)> {
+    fn required<'v, 'i>(&self, t: &Tbl<'v, 'i>, key: &str) -> Result<(String, &'v Val<'i>)> {
         let missing = || format!("{} is missing the required key '{key}'", t.at);
         t.get(key).ok_or_else(|| self.err(&t.span, missing()))
     }
 
-    fn naming(&self, v: &Sp<Node>) -> Result<Vec<NamingRule>> {
+    fn naming(&self, v: &Val) -> Result<Vec<NamingRule>> {
         let mut rules = Vec::new();
-        for (key, value) in self.table("naming", v)? {
-            if key.value != "rules" {
+        for (key, value) in entries(self.table("naming", v)?) {
+            if key.get_ref() != "rules" {
                 return Err(self.unknown("naming.", key, "rules"));
             }
             for t in self.tables("naming.rules", value, "path name")? {
@@ -610,7 +485,7 @@ impl Cx<'_> {
         Ok(rules)
     }
 
-    fn daemons(&self, v: &Sp<Node>) -> Result<Vec<Daemon>> {
+    fn daemons(&self, v: &Val) -> Result<Vec<Daemon>> {
         let (mut daemons, mut lines) = (Vec::<Daemon>::new(), Vec::new());
         for t in self.tables("daemons", v, "name command dir env restart")? {
             let (key, value) = self.required(&t, "name")?;
@@ -640,11 +515,12 @@ impl Cx<'_> {
         Ok(daemons)
     }
 
-    fn env(&self, at: &str, v: &Sp<Node>) -> Result<Vec<(String, String)>> {
+    fn env(&self, at: &str, v: &Val) -> Result<Vec<(String, String)>> {
         let mut env = Vec::new();
-        for (key, value) in self.table(at, v)? {
-            let full = format!("{at}.{}", key.value.escape_debug());
-            let mut chars = key.value.chars();
+        for (key, value) in entries(self.table(at, v)?) {
+            let key_str: &str = key.get_ref();
+            let full = format!("{at}.{}", key_str.escape_debug());
+            let mut chars = key_str.chars();
             let first = chars
                 .next()
                 .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
@@ -652,12 +528,12 @@ impl Cx<'_> {
                 let problem = "is not a valid environment variable name ([A-Za-z_][A-Za-z0-9_]*)";
                 return Err(self.err(&key.span(), format!("'{full}' {problem}")));
             }
-            env.push((key.value.clone(), self.string(&full, value)?.to_owned()));
+            env.push((key_str.to_owned(), self.string(&full, value)?.to_owned()));
         }
         Ok(env)
     }
 
-    fn policy(&self, key: &str, v: &Sp<Node>) -> Result<RestartPolicy> {
+    fn policy(&self, key: &str, v: &Val) -> Result<RestartPolicy> {
         let s = self.string(key, v)?;
         let found = POLICIES.iter().find(|p| p.0 == s).map(|p| p.1);
         found.ok_or_else(|| self.bad(v, key, "\"never\", \"on-failure\" or \"always\""))
