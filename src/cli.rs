@@ -17,7 +17,7 @@ Environment:
 
 /// Gives every terminal a persistent home in tmux.
 #[derive(Debug, Parser)]
-#[command(name = "thanos-tmux", version, after_help = AFTER_HELP, args_conflicts_with_subcommands = true)]
+#[command(name = "thanos-tmux", version, after_help = AFTER_HELP)]
 pub struct Cli {
     /// Session to attach to (created when missing); without it, the name picked for
     /// the current folder. `main`, `dev` and `monitor` mean thanos-main and friends.

@@ -3,16 +3,18 @@
 
 use crate::config::Config;
 use crate::error::Error;
-use crate::log;
 use crate::naming::{self, Context};
+use crate::recovery;
 use crate::state::{self, ServerIdentity, SessionRecord, State, Store};
 use crate::tmux::format::{self, ServerId, SessionRow};
 use crate::tmux::{target, Batch, Socket, Tmux};
+use crate::{hooks, log};
 use anyhow::{Context as _, Result};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// The names `main`, `dev` and `monitor` stand for (with the configured prefix).
@@ -77,6 +79,8 @@ pub struct TmuxManager {
     tmux: Tmux,
     store: Store,
     config: Config,
+    /// The state as last read; dropped whenever this manager writes it.
+    snapshot: Mutex<Option<Arc<State>>>,
 }
 
 impl TmuxManager {
@@ -109,6 +113,7 @@ impl TmuxManager {
             tmux,
             store,
             config,
+            snapshot: Mutex::new(None),
         }
     }
 
@@ -145,6 +150,21 @@ impl TmuxManager {
         }
     }
 
+    /// Names of the sessions tmux has now, for completion: the cheapest query there is.
+    pub fn live_names(&self) -> Result<Vec<String>, Error> {
+        if !self.tmux.server_running() {
+            return Ok(Vec::new());
+        }
+        match self
+            .tmux
+            .run(&Batch::new().cmd(["list-sessions", "-F", "#{session_name}"]))
+        {
+            Ok(out) => Ok(out.lines().map(str::to_string).collect()),
+            Err(Error::NoServer) => Ok(Vec::new()),
+            Err(err) => Err(self.tmux.explain(err)),
+        }
+    }
+
     /// True when tmux has a session of exactly this name.
     pub fn session_exists(&self, name: &str) -> Result<bool, Error> {
         if !self.tmux.server_running() {
@@ -160,16 +180,24 @@ impl TmuxManager {
         }
     }
 
-    /// Reads the state, telling the user when a corrupt file was moved aside.
-    pub fn load_state(&self) -> Result<State> {
+    /// Reads the state (once per manager until it is written), telling the user when a
+    /// corrupt file was moved aside.
+    pub fn load_state(&self) -> Result<Arc<State>> {
+        let mut cached = self.snapshot.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(state) = cached.as_ref() {
+            return Ok(Arc::clone(state));
+        }
         let loaded = self.store.load()?;
         if let Some(warning) = loaded.warning {
             log::warn(warning);
         }
-        Ok(loaded.state)
+        let state = Arc::new(loaded.state);
+        *cached = Some(Arc::clone(&state));
+        Ok(state)
     }
 
     fn update_state<T>(&self, change: impl FnOnce(&mut State) -> Result<T>) -> Result<T> {
+        *self.snapshot.lock().unwrap_or_else(|e| e.into_inner()) = None;
         let (out, warning) = self.store.update(change)?;
         if let Some(warning) = warning {
             log::warn(warning);
@@ -179,13 +207,19 @@ impl TmuxManager {
 
     /// This server's records, by name.
     pub fn records(&self) -> Result<BTreeMap<String, SessionRecord>> {
-        let key = self.socket_key();
+        let state = self.load_state()?;
+        Ok(state
+            .server(&self.socket_key())
+            .map(|s| s.sessions.clone())
+            .unwrap_or_default())
+    }
+
+    /// One record of this server.
+    fn recorded(&self, name: &str) -> Result<Option<SessionRecord>> {
         Ok(self
             .load_state()?
-            .servers
-            .remove(&key)
-            .map(|s| s.sessions)
-            .unwrap_or_default())
+            .session(&self.socket_key(), name)
+            .cloned())
     }
 
     /// Live sessions and recorded ones that tmux lost, by name. One tmux call.
@@ -329,13 +363,28 @@ impl TmuxManager {
     }
 
     fn ensure(&self, target: &Target, limit: Option<Duration>) -> Result<bool> {
-        let batch = new_session(target, &["-d"]).cmd([
-            "display-message",
-            "-p",
-            "-t",
-            &target::session_window(&target.name),
-            format::IDENTITY,
-        ]);
+        if self.config.auto_restore && !self.tmux.server_running() {
+            // After a crash or reboot the first attach brings everything back.
+            if self.restore_within(&[], limit)?.contains(&target.name) {
+                return Ok(true);
+            }
+        }
+        let record = self.restorable(target)?;
+        let create = match &record {
+            Some(record) => {
+                recovery::restore_batch(record, &self.config.restore_programs, &self.root())
+            }
+            None => new_session(target, &["-d"]),
+        };
+        let batch = create
+            .cmd([
+                "display-message",
+                "-p",
+                "-t",
+                &target::session_window(&target.name),
+                format::IDENTITY,
+            ])
+            .extend(self.hooks());
         let result = match limit {
             Some(limit) => self.tmux.run_timeout(&batch, limit),
             None => self.tmux.run(&batch),
@@ -343,8 +392,13 @@ impl TmuxManager {
         match result {
             Ok(out) => {
                 self.record(target, format::parse_identity(&out))?;
+                let how = if record.is_some() {
+                    "restored"
+                } else {
+                    "created"
+                };
                 log::info(format_args!(
-                    "created session '{}' in {}",
+                    "{how} session '{}' in {}",
                     target.name,
                     target.start_dir.display()
                 ));
@@ -356,6 +410,15 @@ impl TmuxManager {
             }
             Err(err) => Err(self.tmux.explain(err).into()),
         }
+    }
+
+    /// The record to rebuild `target` from, when auto_restore is on and a layout was saved.
+    fn restorable(&self, target: &Target) -> Result<Option<SessionRecord>> {
+        if !self.config.auto_restore {
+            return Ok(None);
+        }
+        let record = self.recorded(&target.name)?;
+        Ok(record.filter(|r| r.layout.as_ref().is_some_and(|l| !l.windows.is_empty())))
     }
 
     /// Records a session unless an up-to-date record exists (no write on the hot path).
@@ -410,8 +473,17 @@ impl TmuxManager {
                 target.name
             );
         }
+        let server_down = !self.tmux.server_running();
+        let has_records = server_down && !self.records()?.is_empty();
+        if (self.config.auto_restore && has_records) || self.restorable(target)?.is_some() {
+            // Something to rebuild first: ensure (restore) in one call, then attach.
+            self.ensure(target, None)?;
+            return Err(self.exec_attach(target));
+        }
         self.record(target, None)?;
-        let batch = new_session(target, &["-A"]).cmd(greet(&target.name));
+        let batch = new_session(target, &["-A"])
+            .cmd(greet(&target.name))
+            .extend(self.hooks());
         Err(self.tmux.exec(&batch).into())
     }
 
@@ -425,17 +497,19 @@ impl TmuxManager {
     pub fn exec_attach(&self, target: &Target) -> anyhow::Error {
         let batch = Batch::new()
             .cmd(["attach-session", "-t", &target::session(&target.name)])
-            .cmd(greet(&target.name));
+            .cmd(greet(&target.name))
+            .extend(self.hooks());
         self.tmux.exec(&batch).into()
     }
 
     fn switch(&self, target: &Target) -> Result<()> {
         let switch = Batch::new()
             .cmd(["switch-client", "-t", &target::session(&target.name)])
-            .cmd(greet(&target.name));
+            .cmd(greet(&target.name))
+            .extend(self.hooks());
         match self.tmux.run(&switch) {
             Ok(_) => self.record(target, None),
-            Err(Error::NoSuchSession(_)) => {
+            Err(Error::NoSuchSession(_)) | Err(Error::NoServer) => {
                 self.ensure(target, None)?;
                 self.tmux.run(&switch).map_err(|e| self.tmux.explain(e))?;
                 Ok(())
@@ -591,6 +665,190 @@ impl TmuxManager {
             let server = state.server_mut(&socket);
             for name in names {
                 server.sessions.remove(name);
+            }
+            Ok(())
+        })
+    }
+}
+
+impl TmuxManager {
+    /// The commands that register thanos-tmux's hooks on this server.
+    fn hooks(&self) -> Batch {
+        let config = Config::path().filter(|p| p.exists());
+        hooks::register_current(self.store.dir(), config.as_deref())
+    }
+
+    /// Records the live layout of sessions (all of them when `names` is empty; plain
+    /// tmux sessions become managed). One `list-panes` and one write. A server that is
+    /// down or empty overwrites nothing. Returns the names saved.
+    pub fn save(&self, names: &[String]) -> Result<Vec<String>> {
+        if !self.tmux.server_running() {
+            return Ok(Vec::new());
+        }
+        let batch = match names {
+            [one] => Batch::new().cmd([
+                "list-panes",
+                "-s",
+                "-t",
+                &target::session(one),
+                "-F",
+                format::PANES,
+            ]),
+            _ => Batch::new().cmd(["list-panes", "-a", "-F", format::PANES]),
+        };
+        let rows = match self.tmux.run(&batch) {
+            Ok(out) => format::parse_panes(&out),
+            Err(Error::NoServer) => return Ok(Vec::new()),
+            Err(Error::NoSuchSession(_)) => {
+                return Err(Error::NoSuchSession(names[0].clone()).into())
+            }
+            Err(err) => return Err(self.tmux.explain(err).into()),
+        };
+        let servers: BTreeMap<String, ServerId> =
+            rows.iter().map(|r| (r.session.clone(), r.server)).collect();
+        let mut layouts = recovery::layouts(&rows);
+        if !names.is_empty() {
+            layouts.retain(|name, _| names.contains(name));
+        }
+        let socket = self.socket_key();
+        let now = state::now();
+        self.update_state(|state| {
+            let records = &mut state.server_mut(&socket).sessions;
+            for (name, saved) in &layouts {
+                let record = records
+                    .entry(name.clone())
+                    .or_insert_with(|| SessionRecord {
+                        name: name.clone(),
+                        created: now,
+                        start_dir: Some(saved.first_cwd.clone()),
+                        ..SessionRecord::default()
+                    });
+                record.id = Some(saved.id.clone());
+                record.layout = Some(saved.layout.clone());
+                record.server = servers.get(name).map(|s| identity(&socket, *s));
+            }
+            Ok(())
+        })?;
+        Ok(layouts.into_keys().collect())
+    }
+
+    /// Recreates recorded sessions that tmux does not have (all of them when `names` is
+    /// empty), in one batched tmux call (split only where it would grow too long). A
+    /// session that exists is left alone; two restores at once create nothing twice.
+    /// Returns the names restored.
+    pub fn restore(&self, names: &[String]) -> Result<Vec<String>> {
+        self.restore_within(names, None)
+    }
+
+    fn restore_within(&self, names: &[String], limit: Option<Duration>) -> Result<Vec<String>> {
+        let _lock = self.store.exclusive("restore")?;
+        let alive: BTreeSet<String> = self.live_sessions()?.into_iter().map(|s| s.name).collect();
+        let records = self.records()?;
+        for name in names {
+            if !records.contains_key(name) {
+                return Err(Error::NoSuchSession(name.clone()).into());
+            }
+        }
+        let todo: Vec<&SessionRecord> = records
+            .values()
+            .filter(|r| !alive.contains(&r.name) && (names.is_empty() || names.contains(&r.name)))
+            .collect();
+        if todo.is_empty() {
+            return Ok(Vec::new());
+        }
+        let root = self.root();
+        let batches = todo
+            .iter()
+            .map(|r| {
+                recovery::restore_batch(r, &self.config.restore_programs, &root).cmd([
+                    "display-message",
+                    "-p",
+                    format::IDENTITY,
+                ])
+            })
+            .collect();
+        let mut seen = Vec::new();
+        for call in recovery::pack(batches, self.hooks()) {
+            let out = match limit {
+                Some(limit) => self.tmux.run_timeout(&call, limit),
+                None => self.tmux.run(&call),
+            }
+            .map_err(|e| self.tmux.explain(e))?;
+            seen.extend(out.lines().filter_map(format::parse_identity));
+        }
+        let restored: Vec<String> = todo.iter().map(|r| r.name.clone()).collect();
+        let socket = self.socket_key();
+        self.update_state(|state| {
+            let records = &mut state.server_mut(&socket).sessions;
+            for (name, (id, server)) in restored.iter().zip(seen) {
+                if let Some(record) = records.get_mut(name) {
+                    record.id = Some(id);
+                    record.server = Some(identity(&socket, server));
+                }
+            }
+            Ok(())
+        })?;
+        log::info(format_args!("restored {}", restored.join(", ")));
+        Ok(restored)
+    }
+
+    /// The `session-closed` hook: drops the record only when the very server that last
+    /// held the session runs without it (a shutdown fires this hook too), and ends the
+    /// server when that was its last session.
+    pub fn session_closed(&self, name: &str) -> Result<()> {
+        // A server that is shutting down is given a moment to be gone.
+        std::thread::sleep(Duration::from_millis(250));
+        if !self.tmux.server_running() {
+            return Ok(());
+        }
+        let live = self.live_sessions()?;
+        if live.iter().any(|s| s.name == name) {
+            return Ok(());
+        }
+        let Some(running) = self.server_identity() else {
+            return Ok(());
+        };
+        let record = self.records()?.remove(name);
+        if record.and_then(|r| r.server).as_ref() == Some(&running) {
+            self.drop_records(&[name.to_string()])?;
+            log::info(format_args!("session '{name}' closed; record dropped"));
+        }
+        if live.is_empty() && self.tmux.server_running() {
+            let _ = self.tmux.run(&Batch::new().cmd(["kill-server"]));
+        }
+        Ok(())
+    }
+
+    /// The `session-renamed` hook: the record follows the session by its tmux id.
+    pub fn session_renamed(&self, id: &str, new_name: &str) -> Result<()> {
+        let socket = self.socket_key();
+        self.update_state(|state| {
+            let records = &mut state.server_mut(&socket).sessions;
+            let old = records
+                .iter()
+                .find(|(_, r)| r.id.as_deref() == Some(id))
+                .map(|(n, _)| n.clone());
+            if let Some(old) = old.filter(|o| o != new_name) {
+                if let Some(mut record) = records.remove(&old) {
+                    record.name = new_name.to_string();
+                    records.insert(new_name.to_string(), record);
+                }
+            }
+            Ok(())
+        })
+    }
+
+    /// The `client-attached` / `client-detached` hooks: note the time on the record.
+    pub fn note_client(&self, name: &str, attached: bool) -> Result<()> {
+        let socket = self.socket_key();
+        let now = state::now();
+        self.update_state(|state| {
+            if let Some(record) = state.server_mut(&socket).sessions.get_mut(name) {
+                if attached {
+                    record.last_attached = Some(now);
+                } else {
+                    record.last_detached = Some(now);
+                }
             }
             Ok(())
         })

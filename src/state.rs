@@ -74,6 +74,11 @@ pub struct WindowRecord {
     pub name: String,
     pub layout: String,
     pub active: bool,
+    /// Window size when saved, so the layout fits when it is rebuilt.
+    #[serde(default)]
+    pub width: u32,
+    #[serde(default)]
+    pub height: u32,
     pub panes: Vec<PaneRecord>,
 }
 
@@ -253,15 +258,25 @@ impl Store {
         }
     }
 
+    /// Holds an exclusive lock named `name` in the state folder until the file is
+    /// dropped (restores take one, so two at once create nothing twice).
+    pub fn exclusive(&self, name: &str) -> Result<File> {
+        self.ensure_dir()?;
+        self.lock_at(&self.dir.join(format!("{name}.lock")))
+    }
+
     fn lock(&self) -> Result<File> {
-        let path = self.dir.join(format!("{FILE}.lock"));
+        self.lock_at(&self.dir.join(format!("{FILE}.lock")))
+    }
+
+    fn lock_at(&self, path: &Path) -> Result<File> {
         let file = OpenOptions::new()
             .read(true)
             .write(true)
             .create(true)
             .truncate(false)
             .mode(0o600)
-            .open(&path)
+            .open(path)
             .with_context(|| format!("could not open lock file {}", path.display()))?;
         // SAFETY: flock on a file descriptor we own; released when the file is closed.
         if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) } != 0 {

@@ -3,8 +3,8 @@
 
 use super::{manager, Global};
 use crate::cli::HookArgs;
-use crate::log;
 use crate::manager::TmuxManager;
+use crate::{hooks, log};
 use anyhow::Result;
 
 pub fn run(global: &Global, args: &HookArgs) -> Result<i32> {
@@ -16,10 +16,10 @@ pub fn run(global: &Global, args: &HookArgs) -> Result<i32> {
             unsafe { libc::signal(libc::SIGHUP, libc::SIG_IGN) };
             manager(global, true).and_then(|m| session_end(&m))
         }
-        other => {
-            log::debug(format_args!("hook {other}: no handler in this version"));
-            Ok(())
+        event if hooks::EVENTS.contains(&event) => {
+            manager(global, true).and_then(|m| tmux_event(&m, event, &args.args))
         }
+        other => Err(anyhow::anyhow!("unknown hook event '{other}'")),
     };
     if let Err(err) = outcome {
         log::log(
@@ -66,4 +66,26 @@ pub fn session_end(manager: &TmuxManager) -> Result<()> {
         log::info(format_args!("logout killed {}", doomed.join(", ")));
     }
     Ok(())
+}
+
+/// A tmux hook: keep the record of the session concerned true.
+fn tmux_event(manager: &TmuxManager, event: &str, args: &[String]) -> Result<()> {
+    let Some(name) = hooks::session_of(event, args) else {
+        return Ok(());
+    };
+    log::debug(format_args!("hook {event} {name}"));
+    let save = || manager.save(&[name.to_string()]).map(|_| ());
+    match event {
+        "session-closed" => manager.session_closed(name),
+        "session-renamed" => match hooks::arg(args, "id") {
+            Some(id) => manager.session_renamed(id, name),
+            None => Ok(()),
+        },
+        "client-attached" => manager.note_client(name, true),
+        "client-detached" => {
+            manager.note_client(name, false)?;
+            hooks::coalesce(manager.store().dir(), name, save)
+        }
+        _ => hooks::coalesce(manager.store().dir(), name, save),
+    }
 }

@@ -11,9 +11,8 @@ pub fn run(global: &Global, args: &ListArgs) -> Result<i32> {
     let manager = manager(global, false)?;
     if args.names && !args.dead {
         // Completion path: live names only, one tmux call, no state read.
-        let mut text = String::new();
-        for row in manager.live_sessions()? {
-            text.push_str(&row.name);
+        let mut text = manager.live_names()?.join("\n");
+        if !text.is_empty() {
             text.push('\n');
         }
         ui::out(&text)?;

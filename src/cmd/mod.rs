@@ -6,6 +6,7 @@ mod config;
 mod hook;
 mod kill;
 mod list;
+mod recover;
 mod shell;
 mod status;
 
@@ -38,8 +39,8 @@ pub fn run(cli: Cli) -> Result<i32> {
         Some(Command::Forget(args)) => cleanup::forget(global, &args),
         Some(Command::Name(args)) => attach::name(global, &args),
         Some(Command::Config(args)) => config::run(args.what),
-        Some(Command::Save(_)) => not_yet("save"),
-        Some(Command::Restore(_)) => not_yet("restore"),
+        Some(Command::Save(args)) => recover::save(global, &args),
+        Some(Command::Restore(args)) => recover::restore(global, &args),
         Some(Command::Init(args)) => shell::init(&args),
         Some(Command::Completions(args)) => shell::completions(args.shell),
         Some(Command::Hook(args)) => hook::run(global, &args),

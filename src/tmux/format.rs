@@ -104,6 +104,78 @@ pub fn parse_identity(output: &str) -> Option<(String, ServerId)> {
     ))
 }
 
+/// One pane, as `list-panes` reports it for a save.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PaneRow {
+    pub pane_id: String,
+    pub session: String,
+    pub session_id: String,
+    pub server: ServerId,
+    pub window_index: u32,
+    pub window_active: bool,
+    pub window_name: String,
+    pub window_layout: String,
+    pub window_width: u32,
+    pub window_height: u32,
+    pub pane_index: u32,
+    pub pane_pid: u32,
+    pub pane_command: String,
+    pub path: String,
+}
+
+/// `-F` for `list-panes`, matching `parse_panes`. Window names come escaped like
+/// session names; the path is the only raw field and comes last.
+pub const PANES: &str = "#{pane_id}\x1f#{session_name}\x1f#{session_id}\x1f#{pid}\x1f#{start_time}\x1f#{window_index}\x1f\
+#{window_active}\x1f#{window_name}\x1f#{window_layout}\x1f#{window_width}\x1f#{window_height}\x1f\
+#{pane_index}\x1f#{pane_pid}\x1f#{pane_current_command}\x1f#{pane_current_path}";
+
+const PANE_FIELDS: usize = 15;
+
+/// Parses `list-panes -F PANES` output; a line that does not start a record continues
+/// the previous path.
+pub fn parse_panes(output: &str) -> Vec<PaneRow> {
+    let mut rows: Vec<PaneRow> = Vec::new();
+    let body = output.strip_suffix('\n').unwrap_or(output);
+    for line in body.split('\n') {
+        match parse_pane_line(line) {
+            Some(row) => rows.push(row),
+            None => {
+                if let Some(last) = rows.last_mut() {
+                    last.path.push('\n');
+                    last.path.push_str(line);
+                }
+            }
+        }
+    }
+    rows
+}
+
+fn parse_pane_line(line: &str) -> Option<PaneRow> {
+    let f: Vec<&str> = line.splitn(PANE_FIELDS, SEP).collect();
+    if f.len() != PANE_FIELDS || !is_id(f[0], '%') || !is_id(f[2], '$') {
+        return None;
+    }
+    Some(PaneRow {
+        pane_id: f[0].to_string(),
+        session: f[1].to_string(),
+        session_id: f[2].to_string(),
+        server: ServerId {
+            pid: f[3].parse().ok()?,
+            start_time: f[4].parse().ok()?,
+        },
+        window_index: f[5].parse().ok()?,
+        window_active: f[6] == "1",
+        window_name: f[7].to_string(),
+        window_layout: f[8].to_string(),
+        window_width: f[9].parse().ok()?,
+        window_height: f[10].parse().ok()?,
+        pane_index: f[11].parse().ok()?,
+        pane_pid: f[12].parse().ok()?,
+        pane_command: f[13].to_string(),
+        path: f[14].to_string(),
+    })
+}
+
 /// Parses `display-message -p SERVER`.
 pub fn parse_server(output: &str) -> Option<ServerId> {
     let (pid, start) = output.lines().next()?.split_once(SEP)?;
@@ -200,6 +272,21 @@ mod tests {
             })
         );
         assert_eq!(parse_server("7"), None);
+    }
+
+    #[test]
+    fn parses_panes_with_odd_paths() {
+        let pane = |id: &str, path: &str| {
+            format!("{id}\x1fapi\x1f$1\x1f7\x1f8\x1f1\x1f1\x1fedit\x1fb25d,80x24,0,0,1\x1f80\x1f24\x1f0\x1f42\x1fvim\x1f{path}\n")
+        };
+        let rows = parse_panes(&(pane("%1", "/a\nb\x1fc") + &pane("%2", "/d")));
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].path, "/a\nb\x1fc");
+        assert_eq!(rows[0].window_name, "edit");
+        assert_eq!(rows[0].pane_pid, 42);
+        assert!(rows[0].window_active);
+        assert_eq!(rows[1].path, "/d");
+        assert!(parse_panes("junk\n").is_empty());
     }
 
     #[test]

@@ -118,6 +118,11 @@ impl Batch {
         self
     }
 
+    /// Bytes the arguments take, to keep a call under tmux's message size limit.
+    pub fn size(&self) -> usize {
+        self.args.iter().map(|a| a.len() + 1).sum()
+    }
+
     /// True when no command was added.
     pub fn is_empty(&self) -> bool {
         self.args.is_empty()

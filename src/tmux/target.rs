@@ -16,6 +16,26 @@ pub fn literal(text: &str) -> String {
     text.replace('#', "##")
 }
 
+/// One word for `sh -c`: single-quoted, with `'` written as `'\''`.
+pub fn sh_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "'\\''"))
+}
+
+/// A string inside double quotes of tmux's command language, where `\`, `"` and `$`
+/// would otherwise be special.
+pub fn tmux_double_quote(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        if matches!(c, '\\' | '"' | '$') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('"');
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -24,6 +44,13 @@ mod tests {
     fn targets_are_exact() {
         assert_eq!(session("api"), "=api");
         assert_eq!(session_window("api"), "=api:");
+    }
+
+    #[test]
+    fn quoting() {
+        assert_eq!(sh_quote("it's"), "'it'\\''s'");
+        assert_eq!(sh_quote("$(x)"), "'$(x)'");
+        assert_eq!(tmux_double_quote(r#"a"b\c$d"#), r#""a\"b\\c\$d""#);
     }
 
     #[test]

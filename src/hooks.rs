@@ -1,0 +1,158 @@
+//! The tmux hooks that keep the state file true (SPEC §7): registering them, and
+//! coalescing the bursts of events they fire.
+
+use crate::tmux::{target, Batch};
+use std::fs::{self, OpenOptions};
+use std::os::unix::io::AsRawFd;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// The hook array index thanos-tmux owns; a user's hooks at other indexes keep working.
+pub const INDEX: u32 = 8600;
+
+/// The events thanos-tmux listens to.
+pub const EVENTS: [&str; 11] = [
+    "client-attached",
+    "client-detached",
+    "session-closed",
+    "session-renamed",
+    "after-new-window",
+    "after-split-window",
+    "window-layout-changed",
+    "window-renamed",
+    "pane-exited",
+    "pane-died",
+    "after-kill-pane",
+];
+
+/// Commands that register every hook (idempotently: each sets its own slot) and turn
+/// `exit-empty` off, so closing the last session fires `session-closed` instead of
+/// ending the server silently. The hook command carries the binary's absolute path,
+/// the server's socket and the state folder, because hooks run with the environment
+/// of whoever started the server.
+pub fn register(binary: &Path, state_dir: &Path, config: Option<&Path>) -> Batch {
+    let mut env = format!(
+        "THANOS_TMUX_STATE_DIR={}",
+        target::sh_quote(&state_dir.to_string_lossy())
+    );
+    if let Some(config) = config {
+        env.push_str(&format!(
+            " THANOS_TMUX_CONFIG={}",
+            target::sh_quote(&config.to_string_lossy())
+        ));
+    }
+    // `#` doubled in what we wrote; the formats below are tmux's to expand at hook time.
+    let prefix = target::literal(&format!(
+        "{env} {} -q",
+        target::sh_quote(&binary.to_string_lossy())
+    ));
+    let mut batch = Batch::new().cmd(["set-option", "-s", "exit-empty", "off"]);
+    for event in EVENTS {
+        let shell = format!(
+            "{prefix} -S #{{q:socket_path}} hook {event} name=#{{q:hook_session_name}} id=#{{q:hook_session}} current=#{{q:session_name}} >/dev/null 2>&1"
+        );
+        let command = format!("run-shell -b {}", target::tmux_double_quote(&shell));
+        batch = batch.cmd(["set-hook", "-g", &format!("{event}[{INDEX}]"), &command]);
+    }
+    batch
+}
+
+/// The registration for this binary and these folders, or nothing when the binary's
+/// own path cannot be known.
+pub fn register_current(state_dir: &Path, config: Option<&Path>) -> Batch {
+    match std::env::current_exe() {
+        Ok(binary) => register(&binary, state_dir, config),
+        Err(_) => Batch::new(),
+    }
+}
+
+/// Runs `save` once for a burst of events on one session: the first handler waits a
+/// moment and saves; handlers that arrive meanwhile only mark the session dirty, and
+/// the saver goes round again while it is. At most a few writes per burst.
+pub fn coalesce(
+    state_dir: &Path,
+    session: &str,
+    mut save: impl FnMut() -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let key: String = session.bytes().map(|b| format!("{b:02x}")).collect();
+    let dir = state_dir.join("pending");
+    fs::create_dir_all(&dir)?;
+    let lock_path = dir.join(format!("{key}.lock"));
+    let dirty: PathBuf = dir.join(format!("{key}.dirty"));
+    loop {
+        let lock = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)?;
+        // SAFETY: flock on a descriptor we own; released when `lock` is dropped.
+        if unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
+            fs::write(&dirty, b"")?;
+            return Ok(());
+        }
+        loop {
+            std::thread::sleep(Duration::from_millis(150));
+            let _ = fs::remove_file(&dirty);
+            save()?;
+            if !dirty.exists() {
+                break;
+            }
+        }
+        drop(lock);
+        // An event that came between the last check and the unlock left a mark.
+        if !dirty.exists() {
+            return Ok(());
+        }
+    }
+}
+
+/// The session a hook is about. Only session events fill `hook_session_name`; window
+/// and pane events name their session through the current target. `session-closed`
+/// must not guess: its current target is some other session.
+pub fn session_of<'a>(event: &str, args: &'a [String]) -> Option<&'a str> {
+    match event {
+        "session-closed" | "session-renamed" => arg(args, "name"),
+        _ => arg(args, "name").or_else(|| arg(args, "current")),
+    }
+}
+
+/// `name=…` / `id=…` arguments of a hook call.
+pub fn arg<'a>(args: &'a [String], key: &str) -> Option<&'a str> {
+    args.iter()
+        .find_map(|a| a.strip_prefix(key)?.strip_prefix('='))
+        .filter(|v| !v.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registration_quotes_every_outside_string() {
+        let batch = register(
+            Path::new("/opt/it's #1/thanos-tmux"),
+            Path::new("/st$te"),
+            None,
+        );
+        let text = format!("{batch:?}");
+        assert!(text.contains("exit-empty"));
+        assert!(text.contains("session-closed[8600]"));
+        // sh-quoted, # doubled, and tmux-escaped ($ and " inside double quotes)
+        assert!(
+            text.contains(r#"'/opt/it'\\\\''s ##1/thanos-tmux'"#),
+            "{text}"
+        );
+        assert!(text.contains(r"\\$te"), "{text}");
+        assert!(text.contains("#{q:socket_path}"));
+    }
+
+    #[test]
+    fn hook_args() {
+        let args = vec!["name=a b".to_string(), "id=".to_string()];
+        assert_eq!(arg(&args, "name"), Some("a b"));
+        assert_eq!(arg(&args, "id"), None);
+        let window_event = vec!["name=".to_string(), "current=api".to_string()];
+        assert_eq!(session_of("after-new-window", &window_event), Some("api"));
+        assert_eq!(session_of("session-closed", &window_event), None);
+    }
+}

@@ -1,0 +1,240 @@
+//! Layouts: reading them from tmux for a save, and building them again on restore
+//! with as few tmux calls as possible.
+
+use crate::state::{Layout, PaneRecord, SessionRecord, WindowRecord};
+use crate::tmux::format::PaneRow;
+use crate::tmux::{target, Batch};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// tmux refuses a command message over 16 KiB; batches are cut well below that.
+pub const MAX_BATCH_BYTES: usize = 12_000;
+
+/// A saved session: tmux id, the layout, and the folder of its first pane.
+pub struct Saved {
+    pub id: String,
+    pub layout: Layout,
+    pub first_cwd: String,
+}
+
+/// Groups `list-panes` rows into layouts, by session name. The foreground program of
+/// each pane is read with its arguments (from `/proc` on Linux, else its name).
+pub fn layouts(rows: &[PaneRow]) -> BTreeMap<String, Saved> {
+    let mut out: BTreeMap<String, Saved> = BTreeMap::new();
+    for row in rows {
+        let saved = out.entry(row.session.clone()).or_insert_with(|| Saved {
+            id: row.session_id.clone(),
+            layout: Layout::default(),
+            first_cwd: row.path.clone(),
+        });
+        let windows = &mut saved.layout.windows;
+        if windows.last().is_none_or(|w| w.index != row.window_index) {
+            windows.push(WindowRecord {
+                index: row.window_index,
+                name: row.window_name.clone(),
+                layout: row.window_layout.clone(),
+                active: row.window_active,
+                width: row.window_width,
+                height: row.window_height,
+                panes: Vec::new(),
+            });
+        }
+        let window = windows.last_mut().expect("pushed above");
+        window.panes.push(PaneRecord {
+            index: row.pane_index,
+            cwd: row.path.clone(),
+            command: foreground_command(row.pane_pid, &row.pane_command),
+        });
+    }
+    out
+}
+
+/// The program in the foreground of a pane with its arguments, or nothing when the
+/// pane's own shell is in the foreground.
+fn foreground_command(pane_pid: u32, name: &str) -> Vec<String> {
+    if let Some(args) = proc_foreground(pane_pid) {
+        return args;
+    }
+    // Without /proc only the name is known; a shell in the foreground is no program.
+    let shells = ["sh", "bash", "zsh", "fish", "dash", "ksh", "tcsh", "csh"];
+    if name.is_empty() || shells.contains(&name.trim_start_matches('-')) {
+        Vec::new()
+    } else {
+        vec![name.to_string()]
+    }
+}
+
+/// Linux: the terminal's foreground process group (`tpgid` in `/proc/PID/stat`) and
+/// the command line of its leader. `Some(empty)` when the shell itself is in front.
+fn proc_foreground(pane_pid: u32) -> Option<Vec<String>> {
+    let stat = std::fs::read_to_string(format!("/proc/{pane_pid}/stat")).ok()?;
+    let after_comm = &stat[stat.rfind(')')? + 1..];
+    let tpgid: i64 = after_comm.split_whitespace().nth(5)?.parse().ok()?;
+    if tpgid <= 0 || tpgid == i64::from(pane_pid) {
+        return Some(Vec::new());
+    }
+    let cmdline = std::fs::read(format!("/proc/{tpgid}/cmdline")).ok()?;
+    let args: Vec<String> = cmdline
+        .split(|&b| b == 0)
+        .filter(|a| !a.is_empty())
+        .map(|a| String::from_utf8_lossy(a).into_owned())
+        .collect();
+    (!args.is_empty()).then_some(args)
+}
+
+/// The tmux commands that rebuild one recorded session: windows in order with names,
+/// panes in their folders, layouts, allowed programs re-run, the active window.
+/// Every command after `new-session` works on the session it just made.
+pub fn restore_batch(record: &SessionRecord, programs: &[String], fallback_dir: &Path) -> Batch {
+    let name = &record.name;
+    let home = record
+        .start_dir
+        .clone()
+        .unwrap_or_else(|| fallback_dir.to_string_lossy().into_owned());
+    let dir_of = |cwd: &str| {
+        if cwd.is_empty() {
+            home.clone()
+        } else {
+            cwd.to_string()
+        }
+    };
+    let windows = record
+        .layout
+        .as_ref()
+        .map(|l| l.windows.as_slice())
+        .unwrap_or_default();
+    let mut batch = Batch::new();
+    if windows.is_empty() {
+        batch = batch.cmd([
+            "new-session",
+            "-d",
+            "-s",
+            &target::literal(name),
+            "-c",
+            &target::literal(&home),
+        ]);
+    }
+    for (k, window) in windows.iter().enumerate() {
+        let first_dir = window
+            .panes
+            .first()
+            .map_or(home.clone(), |p| dir_of(&p.cwd));
+        let mut args: Vec<String> = if k == 0 {
+            let mut a = vec![
+                "new-session".into(),
+                "-d".into(),
+                "-s".into(),
+                target::literal(name),
+            ];
+            if window.width > 0 && window.height > 0 {
+                a.extend([
+                    "-x".into(),
+                    window.width.to_string(),
+                    "-y".into(),
+                    window.height.to_string(),
+                ]);
+            }
+            a
+        } else {
+            vec!["new-window".into()]
+        };
+        args.extend(["-c".into(), target::literal(&first_dir)]);
+        if !is_automatic_name(window) {
+            args.extend(["-n".into(), target::literal(&window.name)]);
+        }
+        batch = batch.cmd(args);
+        for (p, pane) in window.panes.iter().enumerate() {
+            if p > 0 {
+                batch = batch.cmd(["split-window", "-c", &target::literal(&dir_of(&pane.cwd))]);
+            }
+            if let Some(line) = program_line(&pane.command, programs) {
+                batch = batch
+                    .cmd(["send-keys", "-l", "--", &line])
+                    .cmd(["send-keys", "Enter"]);
+            }
+        }
+        if window.panes.len() > 1 && !window.layout.is_empty() {
+            batch = batch.cmd(["select-layout", &window.layout]);
+        }
+    }
+    batch = batch.cmd(["set-option", "@thanos-managed", "1"]);
+    if windows.len() > 1 {
+        // Offsets from the first window: indexes may differ from the saved ones.
+        let active = windows.iter().position(|w| w.active).unwrap_or(0);
+        batch = batch.cmd([
+            "select-window",
+            "-t",
+            &format!("{}^", target::session_window(name)),
+        ]);
+        if active > 0 {
+            batch = batch.cmd([
+                "select-window",
+                "-t",
+                &format!("{}+{active}", target::session_window(name)),
+            ]);
+        }
+    }
+    batch
+}
+
+/// A window named after the program in it was most likely named by tmux's
+/// automatic-rename: leave it to tmux again rather than freezing the name.
+fn is_automatic_name(window: &WindowRecord) -> bool {
+    let Some(pane) = window.panes.first() else {
+        return false;
+    };
+    let program = pane
+        .command
+        .first()
+        .map(|p| basename(p))
+        .unwrap_or_default();
+    window.name.is_empty()
+        || (!program.is_empty() && window.name == program)
+        || (pane.command.is_empty()
+            && ["sh", "bash", "zsh", "fish"].contains(&window.name.as_str()))
+}
+
+/// The command line typed into a restored pane, when its program is allowed.
+fn program_line(command: &[String], programs: &[String]) -> Option<String> {
+    let program = basename(command.first()?);
+    if !programs.iter().any(|p| p == &program) {
+        return None;
+    }
+    Some(
+        command
+            .iter()
+            .map(|a| target::sh_quote(a))
+            .collect::<Vec<_>>()
+            .join(" "),
+    )
+}
+
+fn basename(path: &str) -> String {
+    path.rsplit('/')
+        .next()
+        .unwrap_or(path)
+        .trim_start_matches('-')
+        .to_string()
+}
+
+/// Packs per-session batches into as few calls as fit tmux's message limit.
+pub fn pack(batches: Vec<Batch>, first_extra: Batch) -> Vec<Batch> {
+    let mut calls: Vec<Batch> = Vec::new();
+    let mut current = Batch::new();
+    for batch in batches {
+        if !current.is_empty() && current.size() + batch.size() > MAX_BATCH_BYTES {
+            calls.push(std::mem::take(&mut current));
+        }
+        current = current.extend(batch);
+    }
+    if !current.is_empty() {
+        calls.push(current);
+    }
+    if let Some(first) = calls.first_mut() {
+        *first = std::mem::take(first).extend(first_extra);
+    }
+    calls
+}
+
+#[cfg(test)]
+mod tests;
