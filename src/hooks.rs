@@ -49,7 +49,7 @@ pub fn register(binary: &Path, state_dir: &Path, config: Option<&Path>) -> Batch
     let mut batch = Batch::new().cmd(["set-option", "-s", "exit-empty", "off"]);
     for event in EVENTS {
         let shell = format!(
-            "{prefix} -S #{{q:socket_path}} hook {event} name=#{{q:hook_session_name}} id=#{{q:hook_session}} current=#{{q:session_name}} >/dev/null 2>&1"
+            "{prefix} -S #{{q:socket_path}} hook {event} name=#{{q:hook_session_name}} id=#{{q:hook_session}} current=#{{q:session_name}} pane=#{{hook_pane}} >/dev/null 2>&1"
         );
         let command = format!("run-shell -b {}", target::tmux_double_quote(&shell));
         batch = batch.cmd(["set-hook", "-g", &format!("{event}[{INDEX}]"), &command]);

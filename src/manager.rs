@@ -165,6 +165,28 @@ impl TmuxManager {
         }
     }
 
+    /// The pid of every pane's process, by session (for resource figures). One call.
+    pub fn pane_pids(&self) -> Result<BTreeMap<String, Vec<u32>>, Error> {
+        let mut out: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+        if !self.tmux.server_running() {
+            return Ok(out);
+        }
+        let batch = Batch::new().cmd(["list-panes", "-a", "-F", "#{pane_pid}\x1f#{session_name}"]);
+        let text = match self.tmux.run(&batch) {
+            Ok(text) => text,
+            Err(Error::NoServer) => return Ok(out),
+            Err(err) => return Err(self.tmux.explain(err)),
+        };
+        for line in text.lines() {
+            if let Some((pid, name)) = line.split_once('\x1f') {
+                if let Ok(pid) = pid.parse() {
+                    out.entry(name.to_string()).or_default().push(pid);
+                }
+            }
+        }
+        Ok(out)
+    }
+
     /// True when tmux has a session of exactly this name.
     pub fn session_exists(&self, name: &str) -> Result<bool, Error> {
         if !self.tmux.server_running() {
@@ -673,7 +695,7 @@ impl TmuxManager {
 
 impl TmuxManager {
     /// The commands that register thanos-tmux's hooks on this server.
-    fn hooks(&self) -> Batch {
+    pub(crate) fn hooks(&self) -> Batch {
         let config = Config::path().filter(|p| p.exists());
         hooks::register_current(self.store.dir(), config.as_deref())
     }
@@ -710,6 +732,9 @@ impl TmuxManager {
         if !names.is_empty() {
             layouts.retain(|name, _| names.contains(name));
         }
+        // The monitor session is rebuilt from the config by `daemons start`, never
+        // from a layout (its panes would come back as shells, not daemons).
+        layouts.remove(&self.monitor_name());
         let socket = self.socket_key();
         let now = state::now();
         self.update_state(|state| {

@@ -5,6 +5,9 @@ use crate::config::Config;
 use crate::ui;
 use anyhow::{Context, Result};
 
+/// The bundled tmux.conf (SPEC §9).
+pub const TMUX_CONF: &str = include_str!("../../config/tmux.conf");
+
 pub fn run(what: ConfigWhat) -> Result<i32> {
     match what {
         ConfigWhat::Path => {
@@ -19,9 +22,7 @@ pub fn run(what: ConfigWhat) -> Result<i32> {
             };
             ui::out(&format!("{origin}{}", config.to_toml()))?;
         }
-        ConfigWhat::TmuxConf => {
-            anyhow::bail!("'config tmux-conf' is not available in this version yet")
-        }
+        ConfigWhat::TmuxConf => ui::out(TMUX_CONF)?,
     }
     Ok(0)
 }

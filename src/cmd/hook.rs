@@ -33,10 +33,15 @@ pub fn run(global: &Global, args: &HookArgs) -> Result<i32> {
     Ok(0)
 }
 
-/// Login: make sure thanos-main exists (detached); never attach.
+/// Login: restore what the server lost (ensuring restores everything when the server
+/// is down and auto_restore is on), make sure thanos-main exists (detached), start the
+/// daemons; never attach.
 fn session_start(manager: &TmuxManager) -> Result<()> {
     let main = manager.config().prefix.clone() + "main";
     manager.ensure_session(&main, &manager.root())?;
+    if !manager.config().daemons.is_empty() {
+        manager.daemons_start(&[])?;
+    }
     Ok(())
 }
 
@@ -82,6 +87,12 @@ fn tmux_event(manager: &TmuxManager, event: &str, args: &[String]) -> Result<()>
             None => Ok(()),
         },
         "client-attached" => manager.note_client(name, true),
+        "pane-died" => {
+            if let Some(pane) = hooks::arg(args, "pane") {
+                manager.daemon_died(pane)?;
+            }
+            hooks::coalesce(manager.store().dir(), name, save)
+        }
         "client-detached" => {
             manager.note_client(name, false)?;
             hooks::coalesce(manager.store().dir(), name, save)

@@ -3,6 +3,8 @@
 mod attach;
 mod cleanup;
 mod config;
+mod daemons;
+mod doctor;
 mod hook;
 mod kill;
 mod list;
@@ -44,13 +46,9 @@ pub fn run(cli: Cli) -> Result<i32> {
         Some(Command::Init(args)) => shell::init(&args),
         Some(Command::Completions(args)) => shell::completions(args.shell),
         Some(Command::Hook(args)) => hook::run(global, &args),
-        Some(Command::Daemons(_)) => not_yet("daemons"),
-        Some(Command::Doctor) => not_yet("doctor"),
+        Some(Command::Daemons(args)) => daemons::run(global, &args),
+        Some(Command::Doctor) => doctor::run(global),
     }
-}
-
-fn not_yet(what: &str) -> Result<i32> {
-    anyhow::bail!("'{what}' is not available in this version of thanos-tmux yet")
 }
 
 /// The manager for the selected server. `with_config` loads (and validates) the user

@@ -1,9 +1,12 @@
 //! `status`: tmux, server, state and sessions at a glance.
 
-use super::{list, manager, paint_err, paint_out, print_json, tilde, Global};
+use super::{daemons, manager, paint_err, paint_out, print_json, tilde, Global};
+use crate::daemons::DaemonStatus;
 use crate::error::exit;
 use crate::manager::SessionInfo;
+use crate::procs::Sampler;
 use crate::ui;
+use crate::ui::Paint;
 use anyhow::Result;
 use serde::Serialize;
 
@@ -11,8 +14,18 @@ use serde::Serialize;
 struct Status {
     tmux: TmuxStatus,
     state: StateStatus,
-    sessions: Vec<SessionInfo>,
-    daemons: Vec<serde_json::Value>,
+    sessions: Vec<SessionStatus>,
+    daemons: Vec<DaemonStatus>,
+}
+
+/// A session as `list` shows it, plus what its panes' processes use.
+#[derive(Serialize)]
+struct SessionStatus {
+    #[serde(flatten)]
+    info: SessionInfo,
+    processes: u32,
+    cpu_percent: f64,
+    memory_bytes: u64,
 }
 
 #[derive(Serialize)]
@@ -31,10 +44,38 @@ struct StateStatus {
 }
 
 pub fn run(global: &Global, json: bool) -> Result<i32> {
-    let manager = manager(global, false)?;
+    // A bad config costs the daemons' part, never the rest of the picture.
+    let manager = match manager(global, true) {
+        Ok(manager) => manager,
+        Err(err) => {
+            eprintln!("thanos-tmux: {err:#}");
+            manager(global, false)?
+        }
+    };
     let version = manager.tmux().version();
     let (sessions, state_error) = match manager.list_sessions() {
         Ok(sessions) => (sessions, None),
+        Err(err) => (Vec::new(), Some(format!("{err:#}"))),
+    };
+    let pids = manager.pane_pids().unwrap_or_default();
+    let sampler = Sampler::new();
+    let sessions: Vec<SessionStatus> = sessions
+        .into_iter()
+        .map(|info| {
+            let usage = pids
+                .get(&info.name)
+                .map(|p| sampler.trees(p))
+                .unwrap_or_default();
+            SessionStatus {
+                info,
+                processes: usage.processes,
+                cpu_percent: usage.cpu_percent,
+                memory_bytes: usage.memory_bytes,
+            }
+        })
+        .collect();
+    let (daemons, daemon_error) = match manager.daemons_status(true) {
+        Ok(daemons) => (daemons, None),
         Err(err) => (Vec::new(), Some(format!("{err:#}"))),
     };
     let status = Status {
@@ -47,10 +88,10 @@ pub fn run(global: &Global, json: bool) -> Result<i32> {
         state: StateStatus {
             path: manager.store().path().to_string_lossy().into_owned(),
             ok: state_error.is_none(),
-            sessions: sessions.iter().filter(|s| s.managed).count(),
+            sessions: sessions.iter().filter(|s| s.info.managed).count(),
         },
         sessions,
-        daemons: Vec::new(),
+        daemons,
     };
     if json {
         print_json(&status)?;
@@ -61,6 +102,9 @@ pub fn run(global: &Global, json: bool) -> Result<i32> {
             version.as_ref().err(),
             state_error.as_deref(),
         )?;
+    }
+    if let Some(err) = daemon_error {
+        eprintln!("thanos-tmux: daemons: {err}");
     }
     Ok(match (&version, &state_error) {
         (Err(_), _) => exit::TMUX,
@@ -98,7 +142,7 @@ fn print_human(
         Some(e) => out.red(e),
         None => format!("{} ({} recorded)", tilde(&s.state.path), s.state.sessions),
     };
-    let alive = s.sessions.iter().filter(|x| x.alive).count();
+    let alive = s.sessions.iter().filter(|x| x.info.alive).count();
     let mut text = format!(
         "{}     {tmux}\n{}   {server} on {}\n{}    {state}\n{} {alive} live, {} not alive\n",
         out.bold("tmux"),
@@ -110,8 +154,46 @@ fn print_human(
     );
     if !s.sessions.is_empty() {
         text.push('\n');
-        text.push_str(&list::table(&s.sessions, out));
+        text.push_str(&session_table(&s.sessions, out));
+    }
+    if !s.daemons.is_empty() {
+        text.push('\n');
+        text.push_str(&daemons::table(&s.daemons, out));
     }
     ui::out(&text)?;
     Ok(())
+}
+
+/// Sessions with what their processes use.
+fn session_table(sessions: &[SessionStatus], paint: Paint) -> String {
+    let now = crate::state::now();
+    let mut rows = vec![[
+        "NAME", "WINDOWS", "CLIENTS", "ATTACHED", "PROCS", "CPU", "MEMORY", "FOLDER",
+    ]
+    .map(String::from)
+    .to_vec()];
+    for s in sessions {
+        let i = &s.info;
+        let live = |text: String| if i.alive { text } else { "-".into() };
+        rows.push(vec![
+            i.name.clone(),
+            live(i.windows.to_string()),
+            live(i.attached.to_string()),
+            if i.alive {
+                i.last_attached.map_or("never".into(), |t| ui::ago(t, now))
+            } else {
+                "not alive".into()
+            },
+            live(s.processes.to_string()),
+            live(format!("{:.1}%", s.cpu_percent)),
+            live(daemons::bytes(s.memory_bytes)),
+            i.start_dir.as_deref().map_or(String::new(), tilde),
+        ]);
+    }
+    ui::table(&rows, |r, c, cell| match (r, c) {
+        (0, _) => paint.bold(cell),
+        (_, 0) => paint.purple(cell),
+        (_, 3) if cell == "not alive" => paint.dim(cell),
+        _ => cell.to_string(),
+    })
 }

@@ -290,8 +290,12 @@ fn classify(command: &str, message: String) -> Error {
     {
         return Error::NoServer;
     }
-    if let Some(name) = message.strip_prefix("can't find session: ") {
-        return Error::NoSuchSession(name.to_string());
+    // With an exact session target, tmux reports a missing session either way.
+    let missing = message
+        .strip_prefix("can't find session: ")
+        .or_else(|| message.strip_prefix("can't find window: "));
+    if let Some(name) = missing {
+        return Error::NoSuchSession(name.trim_start_matches('=').to_string());
     }
     if message.contains("protocol version mismatch")
         || message.contains("server exited unexpectedly")

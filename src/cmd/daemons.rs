@@ -1,0 +1,97 @@
+//! `daemons start|stop|restart|status`.
+
+use super::{manager, paint_out, print_json, say, Global};
+use crate::cli::{DaemonAction, DaemonsArgs};
+use crate::daemons::{health_line, DaemonStatus};
+use crate::ui::{self, Paint};
+use anyhow::Result;
+
+pub fn run(global: &Global, args: &DaemonsArgs) -> Result<i32> {
+    let manager = manager(global, true)?;
+    if args.names_only {
+        let names: String = manager
+            .config()
+            .daemons
+            .iter()
+            .map(|d| format!("{}\n", d.name))
+            .collect();
+        ui::out(&names)?;
+        return Ok(0);
+    }
+    let done = match args.action {
+        DaemonAction::Status => {
+            let statuses = manager.daemons_status(!args.line)?;
+            if args.line {
+                let line = health_line(&statuses);
+                ui::out(&if line.is_empty() { line } else { line + "\n" })?;
+            } else if args.json {
+                print_json(&statuses)?;
+            } else if statuses.is_empty() {
+                say(global, "thanos-tmux: no daemons configured; add [[daemons]] to the config (thanos-tmux config path)");
+            } else {
+                ui::out(&table(&statuses, paint_out(global)))?;
+            }
+            return Ok(0);
+        }
+        DaemonAction::Start => ("started", manager.daemons_start(&args.names)?),
+        DaemonAction::Stop => ("stopped", manager.daemons_stop(&args.names)?),
+        DaemonAction::Restart => ("restarted", manager.daemons_restart(&args.names)?),
+    };
+    match done {
+        (verb, names) if names.is_empty() => say(global, &format!("thanos-tmux: nothing {verb}")),
+        (verb, names) => say(global, &format!("thanos-tmux: {verb} {}", names.join(", "))),
+    }
+    Ok(0)
+}
+
+/// The human table of `daemons status` (and `status`).
+pub fn table(statuses: &[DaemonStatus], paint: Paint) -> String {
+    let mut rows = vec![[
+        "DAEMON", "WINDOW", "STATE", "PID", "UPTIME", "RESTARTS", "CPU", "MEMORY",
+    ]
+    .map(String::from)
+    .to_vec()];
+    for s in statuses {
+        rows.push(vec![
+            s.name.clone(),
+            s.window.map_or("-".into(), |w| w.to_string()),
+            s.state(),
+            s.pid.map_or("-".into(), |p| p.to_string()),
+            s.uptime_s.map_or("-".into(), duration),
+            s.restarts.to_string(),
+            format!("{:.1}%", s.cpu_percent),
+            bytes(s.memory_bytes),
+        ]);
+    }
+    ui::table(&rows, |r, c, cell| match (r, c) {
+        (0, _) => paint.bold(cell),
+        (_, 0) => paint.purple(cell),
+        (_, 2) if cell == "running" => paint.green(cell),
+        (_, 2) if cell == "stopped" => paint.dim(cell),
+        (_, 2) => paint.red(cell),
+        _ => cell.to_string(),
+    })
+}
+
+/// `45s`, `3m`, `2h`, `4d`.
+pub fn duration(secs: u64) -> String {
+    match secs {
+        0..=59 => format!("{secs}s"),
+        60..=3599 => format!("{}m", secs / 60),
+        3600..=86_399 => format!("{}h", secs / 3600),
+        _ => format!("{}d", secs / 86_400),
+    }
+}
+
+/// `512K`, `12.5M`, `1.2G`.
+pub fn bytes(n: u64) -> String {
+    const K: f64 = 1024.0;
+    let n = n as f64;
+    if n < K * K {
+        format!("{:.0}K", n / K)
+    } else if n < K * K * K {
+        format!("{:.1}M", n / K / K)
+    } else {
+        format!("{:.1}G", n / K / K / K)
+    }
+}

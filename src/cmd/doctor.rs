@@ -1,0 +1,242 @@
+//! `doctor`: one line per check. It fails (exit 1) only for what breaks the product;
+//! what it cannot be sure of only warns.
+
+use super::{manager, paint_err, paint_out, Global};
+use crate::config::Config;
+use crate::hooks;
+use crate::manager::TmuxManager;
+use crate::tmux::Batch;
+use crate::ui::{self, Paint};
+use anyhow::Result;
+use std::path::PathBuf;
+
+enum Mark {
+    Pass,
+    Warn,
+    Fail,
+}
+
+struct Check {
+    mark: Mark,
+    text: String,
+}
+
+fn pass(text: impl Into<String>) -> Check {
+    Check {
+        mark: Mark::Pass,
+        text: text.into(),
+    }
+}
+fn warn(text: impl Into<String>) -> Check {
+    Check {
+        mark: Mark::Warn,
+        text: text.into(),
+    }
+}
+fn fail(text: impl Into<String>) -> Check {
+    Check {
+        mark: Mark::Fail,
+        text: text.into(),
+    }
+}
+
+pub fn run(global: &Global) -> Result<i32> {
+    let mut checks = Vec::new();
+    let config = match Config::load() {
+        Ok((config, Some(path))) => {
+            checks.push(pass(format!("config {} is valid", path.display())));
+            config
+        }
+        Ok((config, None)) => {
+            checks.push(pass(
+                "no config file; defaults in force (thanos-tmux config path)",
+            ));
+            config
+        }
+        Err(err) => {
+            checks.push(fail(format!("{err:#}")));
+            Config::default()
+        }
+    };
+    let manager = manager(global, false)?;
+    let manager = TmuxManager::from_parts(manager.tmux().clone(), manager.store().clone(), config);
+    checks.extend(tmux_checks(&manager));
+    checks.push(state_check(&manager));
+    checks.extend(shell_checks());
+    checks.push(daemon_check(&manager));
+    checks.push(logout_check());
+
+    let (out, err) = (paint_out(global), paint_err(global));
+    if !global.quiet {
+        eprintln!(
+            "{} {}",
+            err.purple("◆ thanos-tmux doctor"),
+            err.dim("· one line per check")
+        );
+    }
+    let mut text = String::new();
+    for check in &checks {
+        text.push_str(&line(check, out));
+    }
+    ui::out(&text)?;
+    Ok(if checks.iter().any(|c| matches!(c.mark, Mark::Fail)) {
+        1
+    } else {
+        0
+    })
+}
+
+fn line(check: &Check, paint: Paint) -> String {
+    let mark = match check.mark {
+        Mark::Pass => paint.green("✔"),
+        Mark::Warn => paint.gold("!"),
+        Mark::Fail => paint.red("✖"),
+    };
+    format!("{mark} {}\n", check.text)
+}
+
+fn tmux_checks(manager: &TmuxManager) -> Vec<Check> {
+    let tmux = manager.tmux();
+    let version = match tmux.version() {
+        Ok(version) => version,
+        Err(err) => return vec![fail(format!("{err}"))],
+    };
+    let mut checks = vec![pass(format!("tmux {version}"))];
+    if !tmux.server_running() {
+        checks.push(warn(format!(
+            "no tmux server running on {} (it starts with the next terminal)",
+            manager.socket_key()
+        )));
+        return checks;
+    }
+    match tmux.run(&Batch::new().cmd(["show-hooks", "-g"])) {
+        Err(err) => checks.push(fail(format!(
+            "the tmux server on {} does not answer: {err}; try `tmux kill-server` (after a tmux upgrade)",
+            manager.socket_key()
+        ))),
+        Ok(hooks_text) => {
+            checks.push(pass(format!("tmux server running on {}", manager.socket_key())));
+            let slot = format!("client-attached[{}]", hooks::INDEX);
+            if hooks_text.lines().any(|l| l.starts_with(&slot) && l.contains("thanos-tmux")) {
+                checks.push(pass("thanos-tmux hooks are registered on the server"));
+            } else {
+                checks.push(fail(
+                    "thanos-tmux hooks are missing on the running server; run `thanos-tmux` once (attach) to register them",
+                ));
+            }
+        }
+    }
+    checks
+}
+
+fn state_check(manager: &TmuxManager) -> Check {
+    let path = manager.store().path();
+    match manager.store().load() {
+        Ok(loaded) if loaded.warning.is_some() => warn(loaded.warning.unwrap_or_default()),
+        Ok(loaded) => {
+            let count: usize = loaded
+                .state
+                .servers
+                .values()
+                .map(|s| s.sessions.len())
+                .sum();
+            pass(format!(
+                "state file {} is private and readable ({count} records)",
+                path.display()
+            ))
+        }
+        Err(err) => fail(format!("{err:#}")),
+    }
+}
+
+/// rc files a user may have put the one line in.
+fn rc_files() -> Vec<PathBuf> {
+    let home = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_default();
+    let zdot = std::env::var_os("ZDOTDIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| home.clone());
+    let xdg = std::env::var_os("XDG_CONFIG_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| home.join(".config"));
+    vec![
+        zdot.join(".zshrc"),
+        home.join(".bashrc"),
+        home.join(".bash_profile"),
+        home.join(".profile"),
+        xdg.join("fish/config.fish"),
+        xdg.join("fish/conf.d/thanos-tmux.fish"),
+    ]
+}
+
+fn shell_checks() -> Vec<Check> {
+    let found: Vec<PathBuf> = rc_files()
+        .into_iter()
+        .filter(|p| std::fs::read_to_string(p).is_ok_and(|t| t.contains("thanos-tmux init")))
+        .collect();
+    if found.is_empty() {
+        return vec![
+            fail("shell integration found in none of your rc files; add `eval \"$(thanos-tmux init zsh)\"` (or bash, or `thanos-tmux init fish | source`)"),
+            warn("completions come with the shell integration; none found"),
+        ];
+    }
+    let list = found
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    vec![
+        pass(format!("shell integration in {list}")),
+        pass("completions: included in the shell integration"),
+    ]
+}
+
+fn daemon_check(manager: &TmuxManager) -> Check {
+    if manager.config().daemons.is_empty() {
+        return warn("no daemons configured ([[daemons]] in the config)");
+    }
+    match manager.daemons_status(false) {
+        Err(err) => fail(format!("cannot read the daemons: {err:#}")),
+        Ok(statuses) => {
+            let down: Vec<String> = statuses
+                .iter()
+                .filter(|s| !s.running && !s.stopped)
+                .map(|s| format!("{} ({})", s.name, s.state()))
+                .collect();
+            if down.is_empty() {
+                pass(format!(
+                    "daemons healthy: {}",
+                    crate::daemons::health_line(&statuses)
+                ))
+            } else {
+                fail(format!(
+                    "daemons not running: {}; run `thanos-tmux daemons restart`",
+                    down.join(", ")
+                ))
+            }
+        }
+    }
+}
+
+/// systemd-logind's KillUserProcesses=yes ends tmux at logout.
+fn logout_check() -> Check {
+    let mut files = vec![PathBuf::from("/etc/systemd/logind.conf")];
+    if let Ok(dir) = std::fs::read_dir("/etc/systemd/logind.conf.d") {
+        files.extend(dir.flatten().map(|e| e.path()));
+    }
+    let kills = files
+        .iter()
+        .filter_map(|f| std::fs::read_to_string(f).ok())
+        .any(|text| {
+            text.lines().any(|l| {
+                let l = l.trim().replace(' ', "");
+                l.eq_ignore_ascii_case("KillUserProcesses=yes")
+            })
+        });
+    if kills {
+        warn("systemd KillUserProcesses=yes: logout ends tmux; run `loginctl enable-linger $USER` or set it to no")
+    } else {
+        pass("logout will not kill the tmux server (systemd KillUserProcesses is not on)")
+    }
+}

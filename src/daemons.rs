@@ -1,0 +1,509 @@
+//! The thanos-monitor session and its daemons (SPEC §8): one window per configured
+//! daemon, `remain-on-exit` so a dead one stays visible, the restart policy applied from
+//! the `pane-died` hook. What must survive thanos-tmux itself (stopped, restarts,
+//! recent failures, gave up) lives in tmux window options, beside the window it is about.
+
+use crate::config::{Daemon, RestartPolicy};
+use crate::error::Error;
+use crate::manager::TmuxManager;
+use crate::procs::Sampler;
+use crate::tmux::{target, Batch};
+use crate::{log, state};
+use anyhow::{bail, Result};
+use serde::Serialize;
+use std::path::Path;
+use std::time::Duration;
+
+/// Failures within this many seconds count toward giving up…
+const FAILURE_WINDOW: i64 = 60;
+/// …and this many of them make the policy give up.
+const MAX_FAILURES: usize = 5;
+/// The longest wait before a restart.
+const MAX_BACKOFF: u64 = 30;
+
+/// One daemon as `daemons status --json` prints it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DaemonStatus {
+    pub name: String,
+    /// Window index in thanos-monitor; null when the window is missing.
+    pub window: Option<u32>,
+    pub running: bool,
+    /// Stopped on purpose: no policy restarts it.
+    pub stopped: bool,
+    pub pid: Option<u32>,
+    /// The status a dead daemon exited with.
+    pub exit_status: Option<i32>,
+    pub uptime_s: Option<u64>,
+    pub restarts: u32,
+    pub gave_up: bool,
+    pub cpu_percent: f64,
+    pub memory_bytes: u64,
+}
+
+impl DaemonStatus {
+    /// `running`, `dead (exit N)`, `stopped`, `gave up`, `missing`.
+    pub fn state(&self) -> String {
+        match (self.window, self.running, self.stopped, self.gave_up) {
+            (None, ..) => "missing".into(),
+            (_, true, ..) => "running".into(),
+            (_, _, true, _) => "stopped".into(),
+            (_, _, _, true) => "gave up".into(),
+            _ => match self.exit_status {
+                Some(code) => format!("dead (exit {code})"),
+                None => "dead".into(),
+            },
+        }
+    }
+}
+
+/// `list-panes` of the monitor session, one row per daemon window.
+const FORMAT: &str = "#{pane_id}\x1f#{window_index}\x1f#{@thanos-daemon}\x1f#{pane_dead}\x1f#{pane_dead_status}\x1f\
+#{pane_pid}\x1f#{@thanos-stopped}\x1f#{@thanos-restarts}\x1f#{@thanos-gave-up}\x1f#{@thanos-failures}";
+
+#[derive(Clone, Debug, Default)]
+struct Row {
+    pane: String,
+    window: u32,
+    daemon: String,
+    dead: bool,
+    exit_status: Option<i32>,
+    pid: Option<u32>,
+    stopped: bool,
+    restarts: u32,
+    gave_up: bool,
+    failures: Vec<i64>,
+}
+
+fn parse_rows(out: &str) -> Vec<Row> {
+    out.lines()
+        .filter_map(|line| {
+            let f: Vec<&str> = line.split('\x1f').collect();
+            (f.len() == 10 && f[0].starts_with('%')).then(|| Row {
+                pane: f[0].to_string(),
+                window: f[1].parse().unwrap_or(0),
+                daemon: f[2].to_string(),
+                dead: f[3] == "1",
+                exit_status: f[4].parse().ok(),
+                pid: f[5].parse().ok(),
+                stopped: f[6] == "1",
+                restarts: f[7].parse().unwrap_or(0),
+                gave_up: f[8] == "1",
+                failures: f[9].split(',').filter_map(|t| t.parse().ok()).collect(),
+            })
+        })
+        .collect()
+}
+
+/// Backoff before restart number `failures` (1, 2, 4 … 30 seconds).
+pub fn backoff(failures: usize) -> u64 {
+    let exp = failures.saturating_sub(1).min(16) as u32;
+    (1u64 << exp).min(MAX_BACKOFF)
+}
+
+/// Whether a policy restarts a daemon that exited with `status`.
+pub fn policy_restarts(policy: RestartPolicy, status: Option<i32>) -> bool {
+    match policy {
+        RestartPolicy::Never => false,
+        RestartPolicy::OnFailure => status != Some(0),
+        RestartPolicy::Always => true,
+    }
+}
+
+impl TmuxManager {
+    /// `thanos-monitor` with the configured prefix.
+    pub fn monitor_name(&self) -> String {
+        format!("{}monitor", self.config().prefix)
+    }
+
+    fn selected(&self, names: &[String]) -> Result<Vec<&Daemon>> {
+        let daemons = &self.config().daemons;
+        for name in names {
+            if !daemons.iter().any(|d| &d.name == name) {
+                bail!("no daemon named '{name}' in the config");
+            }
+        }
+        Ok(daemons
+            .iter()
+            .filter(|d| names.is_empty() || names.contains(&d.name))
+            .collect())
+    }
+
+    fn daemon_rows(&self) -> Result<Vec<Row>> {
+        if !self.tmux().server_running() {
+            return Ok(Vec::new());
+        }
+        let batch = Batch::new().cmd([
+            "list-panes",
+            "-s",
+            "-t",
+            &target::session(&self.monitor_name()),
+            "-F",
+            FORMAT,
+        ]);
+        match self.tmux().run(&batch) {
+            Ok(out) => Ok(parse_rows(&out)),
+            Err(Error::NoSuchSession(_) | Error::NoServer) => Ok(Vec::new()),
+            Err(err) => Err(self.tmux().explain(err).into()),
+        }
+    }
+
+    /// Ensures thanos-monitor with one window per daemon, in config order, and starts
+    /// the daemons that are not running. Running it twice changes nothing. Returns the
+    /// names started.
+    pub fn daemons_start(&self, names: &[String]) -> Result<Vec<String>> {
+        let selected = self.selected(names)?;
+        let rows = self.daemon_rows()?;
+        let monitor = self.monitor_name();
+        let mut session_exists = self.session_exists(&monitor)?;
+        let mut batch = Batch::new();
+        let mut started = Vec::new();
+        for daemon in selected {
+            match rows.iter().find(|r| r.daemon == daemon.name) {
+                // A daemon that died stays as its policy left it (status shows why);
+                // start brings back what was stopped on purpose or given up on.
+                Some(row) if !(row.dead && (row.stopped || row.gave_up)) => continue,
+                Some(row) => batch = batch.extend(respawn(daemon, &self.root(), &row.pane, true)),
+                None => {
+                    let mut args: Vec<String> = if session_exists {
+                        vec![
+                            "new-window".into(),
+                            "-t".into(),
+                            target::session_window(&monitor),
+                        ]
+                    } else {
+                        vec![
+                            "new-session".into(),
+                            "-d".into(),
+                            "-s".into(),
+                            target::literal(&monitor),
+                        ]
+                    };
+                    args.extend(["-n".into(), target::literal(&daemon.name)]);
+                    args.extend(spawn_args(daemon, &self.root()));
+                    batch = batch
+                        .cmd(args)
+                        .cmd(["set-option", "-w", "remain-on-exit", "on"])
+                        .cmd(["set-option", "-w", "@thanos-daemon", &daemon.name]);
+                    if !session_exists {
+                        batch = batch.cmd(["set-option", "@thanos-managed", "1"]);
+                        session_exists = true;
+                    }
+                }
+            }
+            started.push(daemon.name.clone());
+        }
+        if batch.is_empty() {
+            return Ok(started);
+        }
+        let batch = batch
+            .cmd([
+                "select-window",
+                "-t",
+                &format!("{}^", target::session_window(&monitor)),
+            ])
+            .extend(self.hooks());
+        self.tmux()
+            .run(&batch)
+            .map_err(|e| self.tmux().explain(e))?;
+        log::info(format_args!("daemons started: {}", started.join(", ")));
+        Ok(started)
+    }
+
+    /// Ends daemons and marks them stopped, so that no policy respawns them (not even
+    /// `always`) until `start` or `restart`. Returns the names stopped.
+    pub fn daemons_stop(&self, names: &[String]) -> Result<Vec<String>> {
+        let selected = self.selected(names)?;
+        let rows = self.daemon_rows()?;
+        let mut batch = Batch::new();
+        let mut stopped = Vec::new();
+        let mut pids = Vec::new();
+        for daemon in selected {
+            if let Some(row) = rows.iter().find(|r| r.daemon == daemon.name) {
+                batch = batch.cmd(["set-option", "-w", "-t", &row.pane, "@thanos-stopped", "1"]);
+                if !row.dead {
+                    pids.extend(row.pid);
+                }
+                stopped.push(daemon.name.clone());
+            }
+        }
+        if !batch.is_empty() {
+            // Marked first, so the pane-died hook that follows the kill finds it stopped.
+            self.tmux()
+                .run(&batch)
+                .map_err(|e| self.tmux().explain(e))?;
+        }
+        for pid in pids {
+            terminate(pid);
+        }
+        Ok(stopped)
+    }
+
+    /// Respawns daemons (running or not), clearing stopped and gave-up. Returns the
+    /// names restarted; a daemon without a window is started.
+    pub fn daemons_restart(&self, names: &[String]) -> Result<Vec<String>> {
+        let selected = self.selected(names)?;
+        let rows = self.daemon_rows()?;
+        let mut batch = Batch::new();
+        let mut missing = Vec::new();
+        let mut done = Vec::new();
+        for daemon in selected {
+            match rows.iter().find(|r| r.daemon == daemon.name) {
+                Some(row) => {
+                    batch = batch
+                        .extend(respawn(daemon, &self.root(), &row.pane, true))
+                        .cmd([
+                            "set-option",
+                            "-w",
+                            "-t",
+                            &row.pane,
+                            "@thanos-restarts",
+                            &(row.restarts + 1).to_string(),
+                        ]);
+                    done.push(daemon.name.clone());
+                }
+                None => missing.push(daemon.name.clone()),
+            }
+        }
+        if !batch.is_empty() {
+            self.tmux()
+                .run(&batch)
+                .map_err(|e| self.tmux().explain(e))?;
+        }
+        if !missing.is_empty() {
+            done.extend(self.daemons_start(&missing)?);
+        }
+        Ok(done)
+    }
+
+    /// Every configured daemon, in config order, with its state and resources.
+    pub fn daemons_status(&self, with_resources: bool) -> Result<Vec<DaemonStatus>> {
+        let rows = self.daemon_rows()?;
+        let sampler = with_resources.then(Sampler::new);
+        Ok(self
+            .config()
+            .daemons
+            .iter()
+            .map(|daemon| {
+                let Some(row) = rows.iter().find(|r| r.daemon == daemon.name) else {
+                    return DaemonStatus {
+                        name: daemon.name.clone(),
+                        window: None,
+                        running: false,
+                        stopped: false,
+                        pid: None,
+                        exit_status: None,
+                        uptime_s: None,
+                        restarts: 0,
+                        gave_up: false,
+                        cpu_percent: 0.0,
+                        memory_bytes: 0,
+                    };
+                };
+                let live_pid = row.pid.filter(|_| !row.dead);
+                let usage = match (&sampler, live_pid) {
+                    (Some(s), Some(pid)) => s.tree(pid),
+                    _ => Default::default(),
+                };
+                DaemonStatus {
+                    name: daemon.name.clone(),
+                    window: Some(row.window),
+                    running: !row.dead,
+                    stopped: row.stopped,
+                    pid: live_pid,
+                    exit_status: if row.dead { row.exit_status } else { None },
+                    uptime_s: live_pid.and_then(|p| sampler.as_ref()?.uptime_of(p)),
+                    restarts: row.restarts,
+                    gave_up: row.gave_up,
+                    cpu_percent: usage.cpu_percent,
+                    memory_bytes: usage.memory_bytes,
+                }
+            })
+            .collect())
+    }
+
+    /// The `pane-died` hook: applies the daemon's restart policy with backoff, and
+    /// gives up after MAX_FAILURES failures within FAILURE_WINDOW seconds.
+    pub fn daemon_died(&self, pane: &str) -> Result<()> {
+        let batch = Batch::new().cmd(["list-panes", "-t", pane, "-F", FORMAT]);
+        let Ok(out) = self.tmux().run(&batch) else {
+            return Ok(());
+        };
+        let Some(row) = parse_rows(&out).into_iter().find(|r| r.pane == pane) else {
+            return Ok(());
+        };
+        let Some(daemon) = self.config().daemons.iter().find(|d| d.name == row.daemon) else {
+            return Ok(());
+        };
+        if row.stopped
+            || row.gave_up
+            || !row.dead
+            || !policy_restarts(daemon.restart, row.exit_status)
+        {
+            return Ok(());
+        }
+        let now = state::now();
+        let mut failures: Vec<i64> = row
+            .failures
+            .into_iter()
+            .filter(|t| now - t < FAILURE_WINDOW)
+            .collect();
+        failures.push(now);
+        let list = failures
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(",");
+        let mark = Batch::new().cmd(["set-option", "-w", "-t", pane, "@thanos-failures", &list]);
+        if failures.len() >= MAX_FAILURES {
+            let give_up = mark.cmd(["set-option", "-w", "-t", pane, "@thanos-gave-up", "1"]);
+            self.tmux()
+                .run(&give_up)
+                .map_err(|e| self.tmux().explain(e))?;
+            log::warn(format_args!(
+                "daemon '{}' failed {MAX_FAILURES} times in {FAILURE_WINDOW} s; gave up",
+                daemon.name
+            ));
+            return Ok(());
+        }
+        self.tmux().run(&mark).map_err(|e| self.tmux().explain(e))?;
+        std::thread::sleep(Duration::from_secs(backoff(failures.len())));
+        // Someone may have stopped or restarted it meanwhile.
+        let Ok(out) = self.tmux().run(&batch) else {
+            return Ok(());
+        };
+        let Some(now_row) = parse_rows(&out).into_iter().find(|r| r.pane == pane) else {
+            return Ok(());
+        };
+        if now_row.stopped || !now_row.dead {
+            return Ok(());
+        }
+        let restart = respawn(daemon, &self.root(), pane, false).cmd([
+            "set-option",
+            "-w",
+            "-t",
+            pane,
+            "@thanos-restarts",
+            &(now_row.restarts + 1).to_string(),
+        ]);
+        self.tmux()
+            .run(&restart)
+            .map_err(|e| self.tmux().explain(e))?;
+        log::info(format_args!(
+            "daemon '{}' restarted (exit {:?})",
+            daemon.name, row.exit_status
+        ));
+        Ok(())
+    }
+}
+
+/// `-c DIR -e K=V … -- sh -c COMMAND`: tmux runs `sh -c` directly, no shell of ours.
+/// Without a `dir`, the daemon starts in the root folder.
+fn spawn_args(daemon: &Daemon, root: &Path) -> Vec<String> {
+    let dir = daemon.dir.as_deref().unwrap_or(root);
+    let mut args = vec!["-c".into(), target::literal(&dir.to_string_lossy())];
+    for (key, value) in &daemon.env {
+        args.extend(["-e".into(), format!("{key}={value}")]);
+    }
+    args.extend([
+        "--".into(),
+        "sh".into(),
+        "-c".into(),
+        daemon.command.clone(),
+    ]);
+    args
+}
+
+/// Respawns a daemon's pane with its current config. By hand (`fresh`), stopped,
+/// gave-up and the failure count are cleared; the policy keeps counting.
+fn respawn(daemon: &Daemon, root: &Path, pane: &str, fresh: bool) -> Batch {
+    let mut args: Vec<String> = vec!["respawn-pane".into(), "-k".into(), "-t".into(), pane.into()];
+    args.extend(spawn_args(daemon, root));
+    let mut batch = Batch::new();
+    if fresh {
+        for option in ["@thanos-stopped", "@thanos-gave-up", "@thanos-failures"] {
+            batch = batch.cmd(["set-option", "-w", "-u", "-t", pane, option]);
+        }
+    }
+    batch.cmd(args)
+}
+
+/// SIGTERM to the daemon's process group (tmux makes each pane its own), else to it.
+fn terminate(pid: u32) {
+    let Ok(pid) = i32::try_from(pid) else { return };
+    // SAFETY: kill has no memory preconditions; the pid came from tmux for our pane.
+    unsafe {
+        if libc::kill(-pid, libc::SIGTERM) != 0 {
+            libc::kill(pid, libc::SIGTERM);
+        }
+    }
+}
+
+/// The compact health string for a status line: `● 3/3` or `✖ 2/3`; empty without
+/// daemons.
+pub fn health_line(statuses: &[DaemonStatus]) -> String {
+    if statuses.is_empty() {
+        return String::new();
+    }
+    let running = statuses.iter().filter(|s| s.running).count();
+    let mark = if running == statuses.len() {
+        "●"
+    } else {
+        "✖"
+    };
+    format!("{mark} {running}/{}", statuses.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_up_to_thirty_seconds() {
+        let waits: Vec<u64> = (1..=7).map(backoff).collect();
+        assert_eq!(waits, [1, 2, 4, 8, 16, 30, 30]);
+    }
+
+    #[test]
+    fn policies() {
+        assert!(!policy_restarts(RestartPolicy::Never, Some(1)));
+        assert!(policy_restarts(RestartPolicy::OnFailure, Some(1)));
+        assert!(!policy_restarts(RestartPolicy::OnFailure, Some(0)));
+        assert!(policy_restarts(RestartPolicy::Always, Some(0)));
+    }
+
+    #[test]
+    fn rows_parse() {
+        let rows = parse_rows("%3\x1f1\x1fbot\x1f1\x1f3\x1f42\x1f\x1f2\x1f\x1f10,20\n");
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].daemon, "bot");
+        assert!(rows[0].dead);
+        assert_eq!(rows[0].exit_status, Some(3));
+        assert_eq!(rows[0].restarts, 2);
+        assert_eq!(rows[0].failures, [10, 20]);
+        assert!(parse_rows("garbage").is_empty());
+    }
+
+    #[test]
+    fn health() {
+        let mut s = DaemonStatus {
+            name: "a".into(),
+            window: Some(1),
+            running: true,
+            stopped: false,
+            pid: Some(1),
+            exit_status: None,
+            uptime_s: None,
+            restarts: 0,
+            gave_up: false,
+            cpu_percent: 0.0,
+            memory_bytes: 0,
+        };
+        assert_eq!(health_line(&[]), "");
+        assert_eq!(health_line(&[s.clone()]), "● 1/1");
+        s.running = false;
+        assert_eq!(
+            health_line(&[s.clone(), DaemonStatus { running: true, ..s }]),
+            "✖ 1/2"
+        );
+    }
+}
