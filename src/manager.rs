@@ -563,6 +563,10 @@ impl TmuxManager {
     /// Kills sessions by exact name in one tmux call and drops their records. Returns
     /// the names tmux did not have (nothing is done for those).
     pub fn kill_sessions(&self, names: &[String]) -> Result<Vec<String>> {
+        if !self.tmux.server_running() {
+            // No server, no session; but a missing or broken tmux is the real news.
+            self.tmux.version()?;
+        }
         let live: BTreeSet<String> = self.live_sessions()?.into_iter().map(|s| s.name).collect();
         let (present, missing): (Vec<&String>, Vec<&String>) =
             names.iter().partition(|n| live.contains(*n));

@@ -145,7 +145,7 @@ pub fn sanitize(raw: &str, fallback: &str) -> String {
 }
 
 /// Checks a name the user typed. tmux would alter or refuse it when it is empty, holds
-/// `.`, `:` or a control character, or starts with `-`; the error says why.
+/// `.`, `:`, `$`, `\` or a control character, or starts with `-`; the error says why.
 pub fn check_typed(name: &str) -> Result<(), String> {
     let why = if name.is_empty() {
         "is empty"
@@ -153,6 +153,8 @@ pub fn check_typed(name: &str) -> Result<(), String> {
         "starts with '-'"
     } else if name.contains(['.', ':']) {
         "holds '.' or ':', which tmux rewrites"
+    } else if name.contains(['$', '\\']) {
+        "holds '$' or '\\', which tmux rewrites"
     } else if name.chars().any(char::is_control) {
         "holds a control character"
     } else {

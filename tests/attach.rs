@@ -319,6 +319,7 @@ fn typed_names_that_tmux_would_alter_are_refused_with_a_suggestion() {
         (&["attach", "-d", ""], "thanos-main"),
         (&["attach", "-d", "a\nb"], "a-b"),
         (&["attach", "-d", "tab\there"], "tab-here"),
+        (&["attach", "-d", "del\x7f"], "del-"),
         (&["-d", "my.project"], "my-project"),
         (&["kill", "--yes", "a.b"], "a-b"),
     ];
@@ -329,6 +330,25 @@ fn typed_names_that_tmux_would_alter_are_refused_with_a_suggestion() {
         assert!(
             stderr(&out).contains(&format!("'{suggestion}'")),
             "{args:?} should suggest '{suggestion}': {}",
+            describe(&out)
+        );
+    }
+    assert_eq!(sb.sessions(), ["probe"]);
+}
+
+#[test]
+fn a_typed_name_with_a_backslash_is_refused_since_tmux_would_double_it() {
+    // tmux stores `back\slash` as `back\\slash` (it escapes the backslash), so the
+    // session could never be found by the name the user typed.
+    let sb = Sandbox::new();
+    sb.start_server("probe");
+    for (name, suggestion) in [("back\\slash", "back-slash"), ("end\\", "end-")] {
+        let out = sb.run(&["attach", "-d", name]);
+        assert_eq!(exit_code(&out), 2, "{name:?}: {}", describe(&out));
+        assert_one_error_line(&out);
+        assert!(
+            stderr(&out).contains(&format!("'{suggestion}'")),
+            "{name:?}: {}",
             describe(&out)
         );
     }

@@ -50,7 +50,7 @@ fn the_pwned_check_would_see_an_executed_format() {
         "x #(touch pwnedctl)",
     ]);
     assert!(
-        wait_for(|| !sb.find("pwnedctl").is_empty(), Duration::from_secs(3)),
+        wait_for(|| !sb.find("pwnedctl").is_empty(), Duration::from_secs(10)),
         "raw tmux did not run #(touch ...) where the check looks"
     );
 }

@@ -34,7 +34,18 @@ fn sanitize_follows_the_spec() {
 
 #[test]
 fn typed_names_that_tmux_would_alter_are_refused() {
-    for bad in ["", "-x", "a.b", "a:b", "a\tb", "a\nb", "\u{7f}"] {
+    for bad in [
+        "",
+        "-x",
+        "a.b",
+        "a:b",
+        "a\tb",
+        "a\nb",
+        "\u{7f}",
+        "$(x)",
+        "a$b",
+        "back\\slash",
+    ] {
         assert!(check_typed(bad).is_err(), "{bad:?} should be refused");
     }
     for good in [
@@ -45,7 +56,9 @@ fn typed_names_that_tmux_would_alter_are_refused() {
         "=x",
         "héllo",
         "a'b\"c",
-        "$(x)",
+        "`x`",
+        "a%b",
+        "@x",
     ] {
         assert!(check_typed(good).is_ok(), "{good:?} should be accepted");
     }

@@ -128,9 +128,21 @@ impl Batch {
         self.args.is_empty()
     }
 
-    /// The first command's name, for messages.
-    fn name(&self) -> &str {
-        self.args.first().map(String::as_str).unwrap_or("")
+    /// The commands' names, for messages (`new-session; set-option`).
+    fn name(&self) -> String {
+        let mut names = Vec::new();
+        let mut at_start = true;
+        for arg in &self.args {
+            if at_start {
+                names.push(arg.as_str());
+            }
+            at_start = arg == ";";
+        }
+        names.dedup();
+        match names.len() {
+            0..=3 => names.join("; "),
+            _ => format!("{}; …", names[..3].join("; ")),
+        }
     }
 }
 
@@ -210,7 +222,7 @@ impl Tmux {
             if start.elapsed() >= limit {
                 let _ = child.kill();
                 let _ = child.wait();
-                return Err(Error::Timeout(batch.name().to_string()));
+                return Err(Error::Timeout(batch.name()));
             }
             std::thread::sleep(pause);
             pause = (pause * 2).min(Duration::from_millis(20));
@@ -235,7 +247,7 @@ impl Tmux {
             return Ok(String::from_utf8_lossy(stdout).into_owned());
         }
         let message = String::from_utf8_lossy(stderr).trim().to_string();
-        Err(classify(batch.name(), message))
+        Err(classify(&batch.name(), message))
     }
 
     /// Replaces this process with tmux running `batch` (used to attach, so that no

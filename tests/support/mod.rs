@@ -88,6 +88,11 @@ pub fn assert_one_error_line(out: &Output) {
 
 /// True when the process is gone (a zombie counts as gone).
 pub fn pid_gone(pid: u32) -> bool {
+    if !Path::new("/proc/self/stat").exists() {
+        // No /proc (macOS): signal 0 tells whether the pid exists (a zombie still does).
+        // SAFETY: kill with signal 0 only checks for the process.
+        return unsafe { libc::kill(pid as libc::pid_t, 0) } != 0;
+    }
     match fs::read_to_string(format!("/proc/{pid}/stat")) {
         Err(_) => true,
         Ok(stat) => stat
@@ -306,8 +311,8 @@ impl Sandbox {
         self.sessions().iter().any(|s| s == name)
     }
 
-    /// `#{session_path}` of the session of exactly this name (the path may hold anything
-    /// but a newline... and even that: it is the last field, read to the next record).
+    /// `#{session_path}` of the session of exactly this name, exactly (a newline in the
+    /// path is kept: records are split on `\x1e`, not on lines).
     pub fn session_path(&self, name: &str) -> Option<String> {
         self.session_format(name, "#{session_path}")
     }
@@ -338,7 +343,7 @@ impl Sandbox {
         (out.status.success() && !value.is_empty()).then_some(value)
     }
 
-    /// The tmux clients attached to the sandbox server, as `client_tty session` lines.
+    /// The tmux clients attached to the sandbox server: (client tty, session name).
     pub fn clients(&self) -> Vec<(String, String)> {
         if !self.server_running() {
             return Vec::new();
@@ -482,7 +487,13 @@ fn end_server(socket: &Path, env: &[(OsString, OsString)]) {
 
 impl Drop for Sandbox {
     fn drop(&mut self) {
-        end_server(&self.socket_path(), &self.env());
+        // Every server of this sandbox: the default one and any `-L NAME` a test used.
+        let sockets = self.socket_path().parent().map(fs::read_dir);
+        if let Some(Ok(entries)) = sockets {
+            for entry in entries.flatten() {
+                end_server(&entry.path(), &self.env());
+            }
+        }
         // A state folder a test made unsafe (0777) or read-only must not stop removal.
         let _ = fs::set_permissions(self.state_dir(), fs::Permissions::from_mode(0o700));
     }
