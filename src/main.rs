@@ -4,6 +4,9 @@ use clap::Parser;
 use thanos_tmux::{cli::Cli, cmd, error};
 
 fn main() {
+    if let Some(code) = fast_init() {
+        std::process::exit(code);
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => {
@@ -36,4 +39,33 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
 /// The error and its context on one line.
 fn one_line(err: &anyhow::Error) -> String {
     format!("{err:#}").replace('\n', " ")
+}
+
+/// `init SHELL [--no-attach]` runs at every shell start: answer it before clap is even
+/// set up. Anything unusual falls through to the full parser.
+fn fast_init() -> Option<i32> {
+    let mut args = std::env::args_os().skip(1);
+    if args.next()? != "init" {
+        return None;
+    }
+    let shell = match args.next()?.to_str()? {
+        "zsh" => thanos_tmux::cli::Shell::Zsh,
+        "bash" => thanos_tmux::cli::Shell::Bash,
+        "fish" => thanos_tmux::cli::Shell::Fish,
+        _ => return None,
+    };
+    let attach = match args.next() {
+        None => true,
+        Some(flag) if flag == "--no-attach" && args.next().is_none() => false,
+        Some(_) => return None,
+    };
+    let text = thanos_tmux::snippet::init(shell, attach);
+    Some(match thanos_tmux::ui::out(&text) {
+        Ok(()) => error::exit::OK,
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => error::exit::OK,
+        Err(err) => {
+            eprintln!("thanos-tmux: {err}");
+            error::exit::ERROR
+        }
+    })
 }
