@@ -1,0 +1,281 @@
+//! Resolving the session a terminal gets, creating or restoring it, attaching.
+
+use super::*;
+
+impl TmuxManager {
+    /// The session `attach` would use: a typed NAME (checked, aliases expanded), else
+    /// `THANOS_TMUX_SESSION`, else the name picked for `dir` (default: the current folder).
+    pub fn resolve(&self, typed: Option<&str>, dir: Option<&Path>) -> Result<Target> {
+        let dir = match dir {
+            Some(dir) => {
+                let dir = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+                if !dir.is_dir() {
+                    anyhow::bail!("folder {} does not exist", dir.display());
+                }
+                Some(dir)
+            }
+            None => None,
+        };
+        let forced = std::env::var("THANOS_TMUX_SESSION")
+            .ok()
+            .filter(|v| !v.is_empty());
+        let records = self.records()?;
+        if let Some(typed) = typed.map(str::to_string).or(forced) {
+            check_name(&typed)?;
+            let name = self.expand_alias(&typed)?;
+            let start_dir = match dir {
+                Some(dir) => dir,
+                None => match records.get(&name).and_then(|r| r.start_dir.clone()) {
+                    Some(recorded) => PathBuf::from(recorded),
+                    None if name != typed => self.root(),
+                    None => current_dir()?,
+                },
+            };
+            return Ok(Target { name, start_dir });
+        }
+        let dir = match dir {
+            Some(dir) => dir,
+            None => current_dir()?,
+        };
+        let pick = self.pick(&dir, &records);
+        Ok(Target {
+            name: pick.name,
+            start_dir: pick.start_dir,
+        })
+    }
+
+    /// The name picked for a folder (`thanos-tmux name`).
+    pub fn pick_name(&self, dir: &Path) -> Result<naming::Pick> {
+        Ok(self.pick(dir, &self.records()?))
+    }
+
+    fn pick(&self, dir: &Path, records: &BTreeMap<String, SessionRecord>) -> naming::Pick {
+        let home = home_dir();
+        let root = self.root();
+        let host = naming::host_name();
+        let ctx = Context {
+            home: &home,
+            root: &root,
+            prefix: &self.config.prefix,
+            rules: &self.config.naming_rules,
+            host: &host,
+        };
+        naming::pick(dir, &ctx, |name| {
+            records.get(name)?.start_dir.as_ref().map(PathBuf::from)
+        })
+    }
+
+    /// Start folder of thanos-main, thanos-dev and thanos-monitor.
+    pub fn root(&self) -> PathBuf {
+        std::env::var_os("THANOS_ROOT")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+            .or_else(|| self.config.root.clone())
+            .unwrap_or_else(home_dir)
+    }
+
+    /// `main`, `dev`, `monitor` → the prefixed name, unless a live session has that
+    /// literal name.
+    fn expand_alias(&self, name: &str) -> Result<String, Error> {
+        if !ALIASES.contains(&name) || self.session_exists(name)? {
+            return Ok(name.to_string());
+        }
+        Ok(format!("{}{name}", self.config.prefix))
+    }
+
+    /// Makes sure the session exists without attaching ("duplicate session" is success).
+    /// One tmux call. Returns true when it was created.
+    pub fn ensure_session(&self, name: &str, start_dir: &Path) -> Result<bool> {
+        self.ensure(
+            &Target {
+                name: name.to_string(),
+                start_dir: start_dir.to_path_buf(),
+            },
+            None,
+        )
+    }
+
+    fn ensure(&self, target: &Target, limit: Option<Duration>) -> Result<bool> {
+        if self.config.auto_restore && !self.tmux.server_running() {
+            // After a crash or reboot the first attach brings everything back.
+            if self.restore_within(&[], limit)?.contains(&target.name) {
+                return Ok(true);
+            }
+        }
+        let record = self.restorable(target)?;
+        let create = match &record {
+            Some(record) => {
+                recovery::restore_batch(record, &self.config.restore_programs, &self.root())
+            }
+            None => new_session(target, &["-d"]),
+        };
+        let batch = create
+            .cmd([
+                "display-message",
+                "-p",
+                "-t",
+                &target::session_window(&target.name),
+                format::IDENTITY,
+            ])
+            .extend(self.hooks());
+        let result = match limit {
+            Some(limit) => self.tmux.run_timeout(&batch, limit),
+            None => self.tmux.run(&batch),
+        };
+        match result {
+            Ok(out) => {
+                self.record(target, format::parse_identity(&out))?;
+                let how = if record.is_some() {
+                    "restored"
+                } else {
+                    "created"
+                };
+                log::info(format_args!(
+                    "{how} session '{}' in {}",
+                    target.name,
+                    target.start_dir.display()
+                ));
+                Ok(true)
+            }
+            Err(Error::Tmux { message, .. }) if message.starts_with("duplicate session") => {
+                self.record(target, None)?;
+                Ok(false)
+            }
+            Err(err) => Err(self.tmux.explain(err).into()),
+        }
+    }
+
+    /// The record to rebuild `target` from, when auto_restore is on and a layout was saved.
+    fn restorable(&self, target: &Target) -> Result<Option<SessionRecord>> {
+        if !self.config.auto_restore {
+            return Ok(None);
+        }
+        let record = self.recorded(&target.name)?;
+        Ok(record.filter(|r| r.layout.as_ref().is_some_and(|l| !l.windows.is_empty())))
+    }
+
+    /// Records a session unless an up-to-date record exists (no write on the hot path).
+    fn record(&self, target: &Target, seen: Option<(String, ServerId)>) -> Result<()> {
+        let socket = self.socket_key();
+        let start_dir = target.start_dir.to_string_lossy().into_owned();
+        let seen = seen.map(|(id, server)| (id, identity(&socket, server)));
+        let current = |r: &SessionRecord| {
+            r.start_dir.is_some()
+                && seen.as_ref().is_none_or(|(id, server)| {
+                    r.id.as_ref() == Some(id) && r.server.as_ref() == Some(server)
+                })
+        };
+        if self
+            .load_state()?
+            .session(&socket, &target.name)
+            .is_some_and(current)
+        {
+            return Ok(());
+        }
+        self.update_state(|state| {
+            let record = state
+                .server_mut(&socket)
+                .sessions
+                .entry(target.name.clone())
+                .or_insert_with(|| SessionRecord {
+                    name: target.name.clone(),
+                    created: state::now(),
+                    ..SessionRecord::default()
+                });
+            if record.start_dir.is_none() {
+                record.start_dir = Some(start_dir);
+            }
+            if let Some((id, server)) = seen {
+                record.id = Some(id);
+                record.server = Some(server);
+            }
+            Ok(())
+        })
+    }
+
+    /// Attaches: inside tmux, creates the session detached when missing and switches
+    /// the client (never nests); outside, replaces this process with tmux doing an
+    /// atomic attach-or-create. Outside tmux this returns only on failure.
+    pub fn attach(&self, target: &Target) -> Result<()> {
+        if inside_tmux() {
+            return self.switch(target);
+        }
+        if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {
+            anyhow::bail!(
+                "not a terminal: cannot attach to '{}' (use --detached to create it without attaching)",
+                target.name
+            );
+        }
+        let server_down = !self.tmux.server_running();
+        let has_records = server_down && !self.records()?.is_empty();
+        if (self.config.auto_restore && has_records) || self.restorable(target)?.is_some() {
+            // Something to rebuild first: ensure (restore) in one call, then attach.
+            self.ensure(target, None)?;
+            return Err(self.exec_attach(target));
+        }
+        self.record(target, None)?;
+        let batch = new_session(target, &["-A"])
+            .cmd(greet(&target.name))
+            .extend(self.hooks());
+        Err(self.tmux.exec(&batch).into())
+    }
+
+    /// Like `ensure_session`, but gives up after `limit` (the login path).
+    pub fn ensure_within(&self, target: &Target, limit: Duration) -> Result<bool> {
+        self.ensure(target, Some(limit))
+    }
+
+    /// Replaces this process with `tmux attach-session` to an existing session.
+    /// Returns only on failure.
+    pub fn exec_attach(&self, target: &Target) -> anyhow::Error {
+        let batch = Batch::new()
+            .cmd(["attach-session", "-t", &target::session(&target.name)])
+            .cmd(greet(&target.name))
+            .extend(self.hooks());
+        self.tmux.exec(&batch).into()
+    }
+
+    fn switch(&self, target: &Target) -> Result<()> {
+        let switch = Batch::new()
+            .cmd(["switch-client", "-t", &target::session(&target.name)])
+            .cmd(greet(&target.name))
+            .extend(self.hooks());
+        match self.tmux.run(&switch) {
+            Ok(_) => self.record(target, None),
+            Err(Error::NoSuchSession(_)) | Err(Error::NoServer) => {
+                self.ensure(target, None)?;
+                self.tmux.run(&switch).map_err(|e| self.tmux.explain(e))?;
+                Ok(())
+            }
+            Err(err) => Err(self.tmux.explain(err).into()),
+        }
+    }
+}
+
+/// `new-session -s NAME -c DIR` with extra flags, marking the session as ours.
+fn new_session(target: &Target, flags: &[&str]) -> Batch {
+    let mut args = vec!["new-session"];
+    args.extend_from_slice(flags);
+    let name = target::literal(&target.name);
+    let dir = target::literal(&target.start_dir.to_string_lossy());
+    args.extend_from_slice(&["-s", &name, "-c", &dir]);
+    Batch::new().cmd(args).cmd([
+        "set-option",
+        "-t",
+        &target::session_window(&target.name),
+        "@thanos-managed",
+        "1",
+    ])
+}
+
+/// Shows the greeting once per session created by thanos-tmux.
+fn greet(name: &str) -> Vec<String> {
+    vec![
+        "if-shell".into(),
+        "-F".into(),
+        "-t".into(),
+        target::session_window(name),
+        "#{?@thanos-greeted,,#{@thanos-managed}}".into(),
+        GREETING.into(),
+    ]
+}
