@@ -45,12 +45,14 @@ fn session_start(manager: &TmuxManager) -> Result<()> {
     Ok(())
 }
 
-/// Logout: record the detach, clean up what was closed on purpose, and kill the
+/// Logout: save the layouts, record the detach, clean up what was closed on purpose, and kill the
 /// `kill_on_logout` sessions that no client is attached to.
 pub fn session_end(manager: &TmuxManager) -> Result<()> {
     if !manager.tmux().server_running() {
         return Ok(());
     }
+    // A `cd` fires no hook: the logout is the last chance to catch it.
+    manager.save(&[])?;
     let unattached: Vec<String> = manager
         .live_sessions()?
         .into_iter()
