@@ -6,6 +6,9 @@
 
 function __thanos_tmux_logout --on-event fish_exit
     set -q __thanos_tmux_logout_armed; or return
+    # With full job control the hook gets a process group of its own, so the SIGHUP
+    # that follows fish's exit does not reach it.
+    status job-control full
     command thanos-tmux hook session-end </dev/null >/dev/null 2>&1 &
     disown 2>/dev/null
 end
@@ -13,7 +16,9 @@ end
 # The guards of SPEC §6 that need no config; `attach --auto` re-checks them all.
 function __thanos_tmux_guards_hold
     status is-interactive; or return 1
-    isatty stdin; and isatty stdout; or return 1
+    # stdin is the pipe of `thanos-tmux init fish | source` while this runs: the
+    # terminal is stdout (attach --auto gets it as stdin too, below).
+    isatty stdout; or return 1
     test -z "$TMUX"; or return 1
     test -z "$INSIDE_EMACS$VIM$NVIM$ZED_TERM$INTELLIJ_ENVIRONMENT_READER$VSCODE_RESOLVING_ENVIRONMENT"; or return 1
     test "$TERMINAL_EMULATOR" != JetBrains-JediTerm; or return 1
@@ -42,12 +47,17 @@ function __thanos_tmux_start
         test -n "$state"; or set state "$HOME/.local/state"
         set state "$state/thanos-tmux"
     end
-    command thanos-tmux attach --auto
+    command thanos-tmux attach --auto <&1
     set -l rc $status
     # auto_quit: the binary leaves this mark only when it attached with auto_quit on.
+    # An `exit` here would only end the sourcing of config.fish: quit at the prompt.
     if test -e "$state/quit.$fish_pid"
         command rm -f -- "$state/quit.$fish_pid"
-        test $rc -eq 0; and exit 0
+        if test $rc -eq 0
+            function __thanos_tmux_quit --on-event fish_prompt
+                exit 0
+            end
+        end
     end
     return 0
 end

@@ -11,7 +11,7 @@ __thanos_tmux_compdef() {
 }
 if (( $+functions[compdef] )); then
   compdef _thanos_tmux thanos-tmux
-elif (( ! ${precmd_functions[(Ie)__thanos_tmux_compdef]} )); then
+elif (( ! ${precmd_functions[(Ie)__thanos_tmux_compdef]:-0} )); then
   precmd_functions+=(__thanos_tmux_compdef)
 fi
 
@@ -20,7 +20,7 @@ __thanos_tmux_logout() {
 }
 
 __thanos_tmux_on_exit() {
-  (( ${zshexit_functions[(Ie)__thanos_tmux_logout]} )) || zshexit_functions+=(__thanos_tmux_logout)
+  (( ${zshexit_functions[(Ie)__thanos_tmux_logout]:-0} )) || zshexit_functions+=(__thanos_tmux_logout)
 }
 
 # The guards of SPEC §6 that need no config; `attach --auto` re-checks them all.

@@ -105,7 +105,7 @@ pub struct AttachArgs {
     #[arg(short, long)]
     pub detached: bool,
     /// The shell snippet's mode: silent, guarded, never fails loudly
-    #[arg(long)]
+    #[arg(long, hide = true)]
     pub auto: bool,
 }
 

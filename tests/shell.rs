@@ -1,0 +1,779 @@
+//! Shell integration on a real terminal (SPEC §6, §13): bash, zsh and fish started with
+//! the one documented rc line and a sandbox prompt, typed into as a person would. A new
+//! terminal attaches, a guard keeps it plain, Tab knows live names, exit runs the logout
+//! step, and a missing, hung or failing tmux leaves a working prompt.
+
+#[path = "shell_support/mod.rs"]
+mod shell_support;
+mod support;
+
+use shell_support::*;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+use support::*;
+
+fn detach(sb: &Sandbox, session: &str) {
+    sb.tmux_ok(&["detach-client", "-s", &format!("={session}")]);
+}
+
+/// Nothing reached the sandbox's tmux: no server, so no session and no client.
+fn assert_no_tmux(sb: &Sandbox, what: &str) {
+    assert!(
+        !sb.server_running(),
+        "{what}: a tmux server was started: sessions {:?}, clients {:?}",
+        sb.sessions(),
+        sb.clients()
+    );
+}
+
+/// Waits for the prompt and asserts the shell printed nothing else.
+fn wait_silent_prompt(term: &Terminal, prompt: &str, what: &str) {
+    let screen = wait_prompt(term, prompt);
+    assert!(
+        noise(&screen, prompt).is_empty(),
+        "{what}: the shell start was not silent:\n{screen}"
+    );
+}
+
+// ------------------------------------------------------------ a new terminal attaches
+
+fn attaches_in_home_and_in_a_repo(sh: Sh) {
+    let sb = Sandbox::new();
+    let _quiet = Quiet(&sb);
+    let prompt = sh.prompt("");
+    let term = Shell::new(&sb, sh).spawn();
+    wait_attached(&sb, &term, "thanos-main");
+    assert_eq!(sb.sessions(), ["thanos-main"]);
+    assert_eq!(
+        sb.session_format("thanos-main", "#{session_attached}")
+            .as_deref(),
+        Some("1")
+    );
+    detach(&sb, "thanos-main");
+    wait_prompt(&term, &prompt);
+    assert!(sb.clients().is_empty(), "{:?}", sb.clients());
+    assert_loaded_and_working(&term, sh, "home", &prompt);
+
+    // Deep inside a repository: the session is the repository's, started at its root.
+    let repo = sb.git_repo("src/api");
+    let deep = sb.mkdir("src/api/lib/x");
+    let term2 = Shell::new(&sb, sh).dir(&deep).spawn();
+    wait_attached(&sb, &term2, "api");
+    assert_eq!(sb.sessions_sorted(), ["api", "thanos-main"]);
+    assert_eq!(sb.session_path("api").as_deref(), repo.to_str());
+    // Detaching by the keyboard, as a person does (the sandbox server keeps C-b).
+    term2.keys(&["C-b", "d"]);
+    wait_prompt(&term2, &prompt);
+    assert!(sb.clients().is_empty(), "{:?}", sb.clients());
+    assert_working(&term2, sh, "repo", &prompt);
+}
+
+#[test]
+fn bash_attaches_in_home_and_in_a_repo() {
+    attaches_in_home_and_in_a_repo(Sh::Bash);
+}
+
+#[test]
+fn zsh_attaches_in_home_and_in_a_repo() {
+    attaches_in_home_and_in_a_repo(Sh::Zsh);
+}
+
+#[test]
+fn fish_attaches_in_home_and_in_a_repo() {
+    attaches_in_home_and_in_a_repo(Sh::Fish);
+}
+
+// ------------------------------------------------------------ guards
+
+#[derive(Clone, Copy, Debug)]
+enum Guard {
+    /// An environment variable of the terminal.
+    Env(&'static str, &'static str),
+    /// `init SHELL --no-attach` in the rc.
+    NoAttach,
+    /// A config line.
+    Config(&'static str),
+    /// An ssh login with `ssh_auto_attach = false`.
+    Ssh,
+}
+
+fn guard_keeps_the_shell_plain(sh: Sh, guard: Guard) {
+    let sb = Sandbox::new();
+    let _quiet = Quiet(&sb);
+    let prompt = sh.prompt("");
+    let mut shell = Shell::new(&sb, sh);
+    match guard {
+        Guard::Env(key, value) => shell = shell.env(key, value),
+        Guard::NoAttach => shell = shell.flags("--no-attach"),
+        Guard::Config(line) => {
+            sb.write_config(&format!("{line}\n"));
+        }
+        Guard::Ssh => {
+            sb.write_config("ssh_auto_attach = false\n");
+            shell = shell.env("SSH_CONNECTION", "1.2.3.4 1 5.6.7.8 22");
+        }
+    }
+    let term = shell.spawn();
+    let what = format!("{sh:?} with {guard:?}");
+    wait_silent_prompt(&term, &prompt, &what);
+    assert_loaded_and_working(&term, sh, "guard", &prompt);
+    assert_no_tmux(&sb, &what);
+}
+
+#[test]
+fn thanos_tmux_auto_0_keeps_bash_and_fish_plain() {
+    for sh in [Sh::Bash, Sh::Fish] {
+        guard_keeps_the_shell_plain(sh, Guard::Env("THANOS_TMUX_AUTO", "0"));
+    }
+}
+
+#[test]
+fn no_attach_in_the_rc_keeps_zsh_and_fish_plain() {
+    for sh in [Sh::Zsh, Sh::Fish] {
+        guard_keeps_the_shell_plain(sh, Guard::NoAttach);
+    }
+}
+
+#[test]
+fn auto_attach_false_in_the_config_keeps_bash_and_zsh_plain() {
+    for sh in [Sh::Bash, Sh::Zsh] {
+        guard_keeps_the_shell_plain(sh, Guard::Config("auto_attach = false"));
+    }
+}
+
+#[test]
+fn a_vscode_terminal_stays_plain_in_bash_and_fish() {
+    for sh in [Sh::Bash, Sh::Fish] {
+        guard_keeps_the_shell_plain(sh, Guard::Env("TERM_PROGRAM", "vscode"));
+    }
+}
+
+#[test]
+fn an_emacs_terminal_stays_plain_in_zsh() {
+    guard_keeps_the_shell_plain(Sh::Zsh, Guard::Env("INSIDE_EMACS", "t"));
+}
+
+#[test]
+fn lc_thanos_tmux_0_keeps_fish_and_bash_plain() {
+    for sh in [Sh::Fish, Sh::Bash] {
+        guard_keeps_the_shell_plain(sh, Guard::Env("LC_THANOS_TMUX", "0"));
+    }
+}
+
+#[test]
+fn inside_tmux_no_shell_nests() {
+    for sh in SHELLS {
+        guard_keeps_the_shell_plain(sh, Guard::Env("TMUX", "/tmp/tt-elsewhere/default,1,0"));
+    }
+}
+
+#[test]
+fn a_dumb_terminal_stays_plain_in_zsh() {
+    guard_keeps_the_shell_plain(Sh::Zsh, Guard::Env("TERM", "dumb"));
+}
+
+#[test]
+fn ssh_with_ssh_auto_attach_false_stays_plain_in_bash_and_fish() {
+    for sh in [Sh::Bash, Sh::Fish] {
+        guard_keeps_the_shell_plain(sh, Guard::Ssh);
+    }
+}
+
+fn the_rc_line_twice_attaches_and_registers_once(sh: Sh) {
+    let sb = Sandbox::new();
+    let _quiet = Quiet(&sb);
+    let prompt = sh.prompt("");
+    let term = Shell::new(&sb, sh).after(&sh.init_line("")).spawn();
+    wait_attached(&sb, &term, "thanos-main");
+    detach(&sb, "thanos-main");
+    wait_prompt(&term, &prompt);
+    assert!(sb.clients().is_empty(), "{:?}", sb.clients());
+    assert_eq!(sb.sessions(), ["thanos-main"]);
+    clear(&term, &prompt);
+    // What each shell will run at exit, printed so that the typed line does not hold
+    // the function's name.
+    term.type_line(match sh {
+        Sh::Bash => "trap -p EXIT",
+        Sh::Zsh => "print -rl -- $zshexit_functions",
+        Sh::Fish => "functions --handlers-type generic | string match '*fish_exit*'",
+    });
+    // Run: the command line, what it printed, and a fresh prompt below.
+    let screen = term.wait_screen(|s| lines(s).len() >= 2 && last_line(s) == prompt, T);
+    assert_eq!(
+        screen.matches("__thanos_tmux_logout").count(),
+        1,
+        "{sh:?}: the logout step is registered once:\n{screen}"
+    );
+}
+
+#[test]
+fn bash_the_rc_line_twice_attaches_and_registers_once() {
+    the_rc_line_twice_attaches_and_registers_once(Sh::Bash);
+}
+
+#[test]
+fn zsh_the_rc_line_twice_attaches_and_registers_once() {
+    the_rc_line_twice_attaches_and_registers_once(Sh::Zsh);
+}
+
+#[test]
+fn fish_the_rc_line_twice_attaches_and_registers_once() {
+    the_rc_line_twice_attaches_and_registers_once(Sh::Fish);
+}
+
+// ------------------------------------------------------------ subshells
+
+fn a_subshell_does_not_attach_again(sh: Sh) {
+    let sb = Sandbox::new();
+    let _quiet = Quiet(&sb);
+    let prompt = sh.prompt("");
+    let term = Shell::new(&sb, sh).spawn();
+    wait_attached(&sb, &term, "thanos-main");
+    detach(&sb, "thanos-main");
+    wait_prompt(&term, &prompt);
+
+    term.type_line(&sh.subshell(&sb, "sub"));
+    let sub = sh.prompt("sub");
+    wait_prompt(&term, &sub);
+    assert!(
+        sb.clients().is_empty(),
+        "a subshell attached: {:?}",
+        sb.clients()
+    );
+    assert_eq!(sb.sessions(), ["thanos-main"], "a subshell made a session");
+    term.type_line("echo auto-$THANOS_TMUX_AUTOSTARTED");
+    term.wait_screen(|s| s.lines().any(|l| l.trim_end() == "auto-1"), T);
+    assert_loaded_and_working(&term, sh, "sub", &sub);
+}
+
+#[test]
+fn a_bash_subshell_does_not_attach_again() {
+    a_subshell_does_not_attach_again(Sh::Bash);
+}
+
+#[test]
+fn a_zsh_subshell_does_not_attach_again() {
+    a_subshell_does_not_attach_again(Sh::Zsh);
+}
+
+#[test]
+fn a_fish_subshell_does_not_attach_again() {
+    a_subshell_does_not_attach_again(Sh::Fish);
+}
+
+// ------------------------------------------------------------ completion
+
+/// Types `text`, presses Tab (`tabs` times), and returns the screen once `pred` holds.
+fn complete(term: &Terminal, text: &str, tabs: usize, pred: impl Fn(&str) -> bool) -> String {
+    term.type_text(text);
+    for _ in 0..tabs {
+        term.keys(&["Tab"]);
+    }
+    term.wait_screen(pred, T)
+}
+
+/// The line being edited becomes exactly `want`.
+fn line_becomes(term: &Terminal, prompt: &str, text: &str, want: &str) {
+    let got = complete(term, text, 1, |s| {
+        edit_line(s, prompt).as_deref() == Some(want)
+    });
+    assert_eq!(edit_line(&got, prompt).as_deref(), Some(want), "{got}");
+    clear(term, prompt);
+}
+
+fn tab_completes_live_and_dead_names(sh: Sh, compinit_first: bool) {
+    let sb = Sandbox::new();
+    let _quiet = Quiet(&sb);
+    for name in ["alpha-one", "alpha-two", "beta"] {
+        sb.ok(&["attach", "--detached", name]);
+    }
+    let prompt = sh.prompt("");
+    let mut shell = Shell::new(&sb, sh).env("THANOS_TMUX_AUTO", "0");
+    if sh == Sh::Zsh {
+        // The snippet must register whichever comes first in .zshrc.
+        let compinit = "autoload -Uz compinit && compinit -u";
+        shell = if compinit_first {
+            shell.before(compinit)
+        } else {
+            shell.after(compinit)
+        };
+    }
+    let term = shell.spawn();
+    wait_silent_prompt(&term, &prompt, "completion shell");
+    assert!(sb.clients().is_empty());
+
+    line_becomes(
+        &term,
+        &prompt,
+        "thanos-tmux kill bet",
+        "thanos-tmux kill beta",
+    );
+    line_becomes(&term, &prompt, "thanos-tmux sta", "thanos-tmux status");
+
+    // Ambiguous: both names are listed (bash lists on the second Tab).
+    let tabs = if sh == Sh::Bash { 2 } else { 1 };
+    let listed = |s: &str| {
+        // Below the prompt line, as a list; the typed text holds neither full name.
+        let list = noise(s, &prompt).join("\n");
+        list.contains("alpha-one") && list.contains("alpha-two")
+    };
+    complete(&term, "thanos-tmux attach alpha-", tabs, listed);
+    // No C-c here: a SIGINT that bash handles late would abort the next line typed.
+    clear(&term, &prompt);
+
+    // restore completes recorded names tmux lost (a crash is not a close).
+    sb.kill_server();
+    assert_eq!(
+        sb.ok(&["list", "--names", "--dead"])
+            .lines()
+            .collect::<Vec<_>>(),
+        ["alpha-one", "alpha-two", "beta"]
+    );
+    line_becomes(
+        &term,
+        &prompt,
+        "thanos-tmux restore be",
+        "thanos-tmux restore beta",
+    );
+}
+
+#[test]
+fn bash_tab_completes_live_and_dead_names() {
+    tab_completes_live_and_dead_names(Sh::Bash, false);
+}
+
+#[test]
+fn zsh_tab_completes_with_compinit_after_the_init_line() {
+    tab_completes_live_and_dead_names(Sh::Zsh, false);
+}
+
+#[test]
+fn zsh_tab_completes_with_compinit_before_the_init_line() {
+    tab_completes_live_and_dead_names(Sh::Zsh, true);
+}
+
+#[test]
+fn fish_tab_completes_live_and_dead_names() {
+    tab_completes_live_and_dead_names(Sh::Fish, false);
+}
+
+// ------------------------------------------------------------ the logout step
+
+const KILL_SCRATCH: &str = "kill_on_logout = [\"scratch\"]\n";
+
+/// Waits until the logout step killed `scratch`; `thanos-main` stays.
+fn assert_logout_ran(sb: &Sandbox, what: &str) {
+    let gone = wait_for(|| !sb.has_session("scratch"), Duration::from_secs(5));
+    assert!(
+        gone,
+        "{what}: scratch survived the exit; sessions {:?}",
+        sb.sessions()
+    );
+    assert!(sb.has_session("thanos-main"), "{what}: {:?}", sb.sessions());
+}
+
+fn exit_runs_the_logout_step(sh: Sh) {
+    let sb = Sandbox::new();
+    let _quiet = Quiet(&sb);
+    sb.write_config(KILL_SCRATCH);
+    sb.ok(&["attach", "--detached", "scratch"]);
+    let prompt = sh.prompt("");
+    let term = Shell::new(&sb, sh).spawn();
+    wait_attached(&sb, &term, "thanos-main");
+    detach(&sb, "thanos-main");
+    wait_prompt(&term, &prompt);
+    assert!(sb.has_session("scratch"));
+    term.type_line("exit");
+    assert!(wait_for(|| term.exited(), T), "{sh:?} did not exit");
+    assert_logout_ran(&sb, &format!("{sh:?}"));
+}
+
+#[test]
+fn bash_exit_runs_the_logout_step() {
+    exit_runs_the_logout_step(Sh::Bash);
+}
+
+#[test]
+fn zsh_exit_runs_the_logout_step() {
+    exit_runs_the_logout_step(Sh::Zsh);
+}
+
+#[test]
+fn fish_exit_runs_the_logout_step() {
+    exit_runs_the_logout_step(Sh::Fish);
+}
+
+#[test]
+fn bash_keeps_the_users_exit_trap() {
+    let sb = Sandbox::new();
+    let _quiet = Quiet(&sb);
+    sb.write_config(KILL_SCRATCH);
+    sb.ok(&["attach", "--detached", "scratch"]);
+    let bye = sb.root.join("bye file");
+    let prompt = Sh::Bash.prompt("");
+    let term = Shell::new(&sb, Sh::Bash)
+        .before(&format!(
+            "trap 'echo bye > {}' EXIT",
+            sh_quote(&bye.to_string_lossy()).replace('\'', "\"")
+        ))
+        .spawn();
+    wait_attached(&sb, &term, "thanos-main");
+    detach(&sb, "thanos-main");
+    wait_prompt(&term, &prompt);
+    term.type_line("exit");
+    assert!(wait_for(|| term.exited(), T), "bash did not exit");
+    assert_eq!(
+        fs::read_to_string(&bye).ok().as_deref(),
+        Some("bye\n"),
+        "the user's EXIT trap did not run"
+    );
+    assert_logout_ran(&sb, "bash with a user EXIT trap");
+}
+
+#[test]
+fn a_login_shell_with_auto_attach_off_still_runs_the_logout_step() {
+    // THANOS_TMUX_AUTO=0 and --no-attach are choices, not guards (SPEC §6).
+    for (sh, env, flags) in [
+        (Sh::Bash, Some(("THANOS_TMUX_AUTO", "0")), ""),
+        (Sh::Zsh, None, "--no-attach"),
+    ] {
+        let sb = Sandbox::new();
+        let _quiet = Quiet(&sb);
+        sb.write_config(KILL_SCRATCH);
+        sb.ok(&["attach", "--detached", "scratch"]);
+        sb.ok(&["attach", "--detached", "main"]);
+        let prompt = sh.prompt("");
+        let mut shell = Shell::new(&sb, sh).login().flags(flags);
+        if let Some((k, v)) = env {
+            shell = shell.env(k, v);
+        }
+        let term = shell.spawn();
+        wait_silent_prompt(&term, &prompt, &format!("login {sh:?}"));
+        assert!(sb.clients().is_empty());
+        term.type_line("exit");
+        assert!(wait_for(|| term.exited(), T), "{sh:?} did not exit");
+        assert_logout_ran(&sb, &format!("login {sh:?} with {env:?} {flags}"));
+    }
+}
+
+#[test]
+fn a_guarded_login_shell_never_runs_the_logout_step() {
+    let sb = Sandbox::new();
+    let _quiet = Quiet(&sb);
+    sb.write_config(KILL_SCRATCH);
+    sb.ok(&["attach", "--detached", "scratch"]);
+    let prompt = Sh::Fish.prompt("");
+    let term = Shell::new(&sb, Sh::Fish)
+        .login()
+        .env("TERM_PROGRAM", "vscode")
+        .spawn();
+    wait_silent_prompt(&term, &prompt, "login fish in vscode");
+    term.type_line("exit");
+    assert!(wait_for(|| term.exited(), T), "fish did not exit");
+    std::thread::sleep(Duration::from_millis(1000));
+    assert!(
+        sb.has_session("scratch"),
+        "an IDE terminal ran the logout step: {:?}",
+        sb.sessions()
+    );
+}
+
+// ------------------------------------------------------------ missing tools
+
+#[test]
+fn without_tmux_every_shell_starts_plain() {
+    for sh in SHELLS {
+        let sb = Sandbox::new();
+        let _quiet = Quiet(&sb);
+        let path = format!(
+            "{}:{}",
+            sandbox_bin(&sb).display(),
+            path_without_tmux(&sb).display()
+        );
+        let prompt = sh.prompt("");
+        let term = Shell::new(&sb, sh).path(&path).spawn();
+        let screen = wait_prompt(&term, &prompt);
+        assert!(
+            noise(&screen, &prompt).len() <= 1,
+            "{sh:?} without tmux: more than one line:\n{screen}"
+        );
+        assert_loaded_and_working(&term, sh, "notmux", &prompt);
+        assert_no_tmux(&sb, &format!("{sh:?} without tmux"));
+    }
+}
+
+#[test]
+fn without_thanos_tmux_every_shell_still_starts() {
+    assert!(
+        which("thanos-tmux").is_none(),
+        "thanos-tmux is on the test's own PATH; this test needs it absent"
+    );
+    for sh in SHELLS {
+        let sb = Sandbox::new();
+        let _quiet = Quiet(&sb);
+        let prompt = sh.prompt("");
+        let term = Shell::new(&sb, sh).path(&real_path()).spawn();
+        let screen = wait_prompt(&term, &prompt);
+        assert!(
+            noise(&screen, &prompt).len() <= 1,
+            "{sh:?} without thanos-tmux: more than one line:\n{screen}"
+        );
+        assert_working(&term, sh, "nobin", &prompt);
+        assert_no_tmux(&sb, &format!("{sh:?} without thanos-tmux"));
+    }
+}
+
+// ------------------------------------------------------------ hung and failing tmux
+
+/// A fake `tmux` first on PATH: logs `PID ARGS` for every call, then runs `body`.
+fn fake_tmux(sb: &Sandbox, body: &str) -> (PathBuf, PathBuf) {
+    let dir = sb.root.join("fake-tmux");
+    let log = sb.root.join("tmux-calls.log");
+    write_script(
+        &dir.join("tmux"),
+        &format!(
+            "#!/bin/sh\necho \"$$ $*\" >> {}\n{body}\n",
+            sh_quote(&log.to_string_lossy())
+        ),
+    );
+    (dir, log)
+}
+
+fn calls(log: &Path) -> Vec<String> {
+    fs::read_to_string(log)
+        .unwrap_or_default()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+/// Kills (by pid) whatever the fake tmux left running when the test ends, pass or fail.
+struct FakePids(PathBuf);
+
+impl FakePids {
+    fn pids(&self) -> Vec<u32> {
+        calls(&self.0)
+            .iter()
+            .filter_map(|l| l.split(' ').next()?.parse().ok())
+            .collect()
+    }
+}
+
+impl Drop for FakePids {
+    fn drop(&mut self) {
+        for pid in self.pids() {
+            if !pid_gone(pid) {
+                // SAFETY: kill has no memory preconditions; the pid is one our fake
+                // tmux logged for itself.
+                unsafe { libc::kill(pid as i32, libc::SIGKILL) };
+            }
+        }
+    }
+}
+
+const HANG: &str = "exec sleep 30";
+const MISMATCH: &str = "if [ \"$1\" = -V ]; then echo 'tmux 3.3a'; exit 0; fi\n\
+    echo 'protocol version mismatch (client 8, server 7)' >&2\nexit 1";
+
+fn a_hung_tmux_gives_a_prompt_within_3_seconds(sh: Sh) {
+    let sb = Sandbox::new();
+    let _quiet = Quiet(&sb);
+    let (fake, log) = fake_tmux(&sb, HANG);
+    let fakes = FakePids(log.clone());
+    let prompt = sh.prompt("");
+    let start = Instant::now();
+    let term = Shell::new(&sb, sh)
+        .path(&path_with(&sb, Some(&fake)))
+        .spawn();
+    let screen = wait_prompt(&term, &prompt);
+    let took = start.elapsed();
+    assert!(
+        took < Duration::from_millis(3500),
+        "{sh:?}: the prompt came after {took:?}"
+    );
+    let said = noise(&screen, &prompt);
+    assert_eq!(said.len(), 1, "{sh:?}: expected one line:\n{screen}");
+    assert!(
+        said[0].contains("tmux") && said[0].contains("2 seconds"),
+        "{sh:?}: the line should say tmux did not answer in 2 seconds:\n{screen}"
+    );
+    assert_working(&term, sh, "hung", &prompt);
+    assert!(!calls(&log).is_empty(), "the fake tmux was never called");
+    for pid in fakes.pids() {
+        assert!(
+            wait_for(|| pid_gone(pid), Duration::from_secs(2)),
+            "{sh:?}: the hung tmux {pid} was left running"
+        );
+    }
+}
+
+#[test]
+fn bash_a_hung_tmux_gives_a_prompt_within_3_seconds() {
+    a_hung_tmux_gives_a_prompt_within_3_seconds(Sh::Bash);
+}
+
+#[test]
+fn zsh_a_hung_tmux_gives_a_prompt_within_3_seconds() {
+    a_hung_tmux_gives_a_prompt_within_3_seconds(Sh::Zsh);
+}
+
+#[test]
+fn fish_a_hung_tmux_gives_a_prompt_within_3_seconds() {
+    a_hung_tmux_gives_a_prompt_within_3_seconds(Sh::Fish);
+}
+
+fn a_failing_tmux_says_one_line(sh: Sh) {
+    let sb = Sandbox::new();
+    let _quiet = Quiet(&sb);
+    let (fake, log) = fake_tmux(&sb, MISMATCH);
+    let _fakes = FakePids(log.clone());
+    let prompt = sh.prompt("");
+    let term = Shell::new(&sb, sh)
+        .path(&path_with(&sb, Some(&fake)))
+        .spawn();
+    let screen = wait_prompt(&term, &prompt);
+    let said = noise(&screen, &prompt);
+    assert_eq!(said.len(), 1, "{sh:?}: expected one line:\n{screen}");
+    assert!(
+        said[0].contains("protocol version mismatch"),
+        "{sh:?}: the line should carry tmux's reason:\n{screen}"
+    );
+    assert!(!calls(&log).is_empty(), "the fake tmux was never called");
+    assert_working(&term, sh, "failing", &prompt);
+}
+
+#[test]
+fn bash_a_failing_tmux_says_one_line() {
+    a_failing_tmux_says_one_line(Sh::Bash);
+}
+
+#[test]
+fn zsh_a_failing_tmux_says_one_line() {
+    a_failing_tmux_says_one_line(Sh::Zsh);
+}
+
+#[test]
+fn fish_a_failing_tmux_says_one_line() {
+    a_failing_tmux_says_one_line(Sh::Fish);
+}
+
+#[test]
+fn three_failures_in_ten_minutes_pause_auto_attach() {
+    let sb = Sandbox::new();
+    let _quiet = Quiet(&sb);
+    let (fake, log) = fake_tmux(&sb, MISMATCH);
+    let _fakes = FakePids(log.clone());
+    let path = path_with(&sb, Some(&fake));
+    let mut after_three = 0;
+    let sh = Sh::Bash;
+    let prompt = sh.prompt("");
+    for n in 0..5 {
+        let term = Shell::new(&sb, sh).path(&path).spawn();
+        let screen = wait_prompt(&term, &prompt);
+        let said = noise(&screen, &prompt);
+        let what = format!("terminal {}", n + 1);
+        match n {
+            0..=2 => {
+                assert_eq!(said.len(), 1, "{what}: expected one line:\n{screen}");
+                assert!(
+                    said[0].contains("protocol version mismatch"),
+                    "{what}:\n{screen}"
+                );
+                after_three = calls(&log).len();
+            }
+            3 => {
+                assert_eq!(said.len(), 1, "{what}: expected one line:\n{screen}");
+                assert!(said[0].contains("paused"), "{what}:\n{screen}");
+            }
+            _ => assert!(said.is_empty(), "{what}: the pause is said once:\n{screen}"),
+        }
+        assert_working(&term, sh, "failing", &prompt);
+    }
+    assert!(after_three > 0, "the fake tmux was never called");
+    assert_eq!(
+        calls(&log).len(),
+        after_three,
+        "a paused auto-attach still called tmux: {:?}",
+        calls(&log)
+    );
+}
+
+// ------------------------------------------------------------ auto_quit
+
+fn auto_quit_closes_the_terminal_on_detach(sh: Sh) {
+    let sb = Sandbox::new();
+    let _quiet = Quiet(&sb);
+    sb.write_config("auto_quit = true\n");
+    let term = Shell::new(&sb, sh).spawn();
+    wait_attached(&sb, &term, "thanos-main");
+    detach(&sb, "thanos-main");
+    assert!(
+        wait_for(|| term.exited(), T),
+        "{sh:?}: the shell stayed after a detach with auto_quit:\n{}",
+        term.screen()
+    );
+    assert!(sb.has_session("thanos-main"));
+
+    // A failed attach keeps the shell.
+    let sb = Sandbox::new();
+    let _quiet = Quiet(&sb);
+    sb.write_config("auto_quit = true\n");
+    let (fake, log) = fake_tmux(&sb, MISMATCH);
+    let _fakes = FakePids(log);
+    let prompt = sh.prompt("");
+    let term = Shell::new(&sb, sh)
+        .path(&path_with(&sb, Some(&fake)))
+        .spawn();
+    wait_prompt(&term, &prompt);
+    assert_working(&term, sh, "stays", &prompt);
+    assert!(!term.exited());
+}
+
+#[test]
+fn bash_auto_quit_closes_the_terminal_on_detach() {
+    auto_quit_closes_the_terminal_on_detach(Sh::Bash);
+}
+
+#[test]
+fn zsh_auto_quit_closes_the_terminal_on_detach() {
+    auto_quit_closes_the_terminal_on_detach(Sh::Zsh);
+}
+
+#[test]
+fn fish_auto_quit_closes_the_terminal_on_detach() {
+    auto_quit_closes_the_terminal_on_detach(Sh::Fish);
+}
+
+// ------------------------------------------------------------ hostile folders
+
+fn a_hostile_folder_is_only_a_name(sh: Sh) {
+    let sb = Sandbox::new();
+    let _quiet = Quiet(&sb);
+    let repo = sb.git_repo("we ird $(touch pwned) ;x");
+    let expected = sb.ok_in(&repo, &["name"]).trim().to_string();
+    assert_eq!(expected, "we-ird-touch-pwned-x");
+    let prompt = sh.prompt("");
+    let term = Shell::new(&sb, sh).dir(&repo).spawn();
+    wait_attached(&sb, &term, &expected);
+    assert_eq!(sb.session_path(&expected).as_deref(), repo.to_str());
+    detach(&sb, &expected);
+    wait_prompt(&term, &prompt);
+    assert_working(&term, sh, "hostile", &prompt);
+    assert!(sb.find("pwned").is_empty(), "{:?}", sb.find("pwned"));
+}
+
+#[test]
+fn bash_a_hostile_folder_is_only_a_name() {
+    a_hostile_folder_is_only_a_name(Sh::Bash);
+}
+
+#[test]
+fn zsh_a_hostile_folder_is_only_a_name() {
+    a_hostile_folder_is_only_a_name(Sh::Zsh);
+}
+
+#[test]
+fn fish_a_hostile_folder_is_only_a_name() {
+    a_hostile_folder_is_only_a_name(Sh::Fish);
+}
