@@ -252,7 +252,7 @@ impl TmuxManager {
     pub fn list_sessions(&self) -> Result<Vec<SessionInfo>> {
         let live = self.live_sessions()?;
         let records = self.records()?;
-        self.observe(&live, &records)?;
+        self.observe(&live, &records);
         Ok(merge(&live, &records))
     }
 
@@ -265,8 +265,18 @@ impl TmuxManager {
     }
 
     /// Brings records of live sessions up to date with the server that holds them now
-    /// (id and server identity). Writes only when something changed.
-    fn observe(
+    /// (id and server identity). Writes only when something changed, and only as a
+    /// courtesy: a state folder that cannot be written never stops a read.
+    fn observe(&self, live: &[SessionRow], records: &BTreeMap<String, SessionRecord>) {
+        if let Err(err) = self.refresh_records(live, records) {
+            log::log(
+                log::Level::Warn,
+                format_args!("could not refresh the records: {err:#}"),
+            );
+        }
+    }
+
+    fn refresh_records(
         &self,
         live: &[SessionRow],
         records: &BTreeMap<String, SessionRecord>,

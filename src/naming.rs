@@ -182,15 +182,24 @@ pub fn glob_matches(pattern: &str, folder: &Path, home: &Path) -> bool {
     match_components(&pat, &path)
 }
 
+/// Whether the pattern components match the path components: a table of which
+/// pattern suffix matches which path suffix, filled from the end, so `**` costs
+/// O(pattern × path²) at worst instead of exponential backtracking.
 fn match_components(pat: &[&str], path: &[&str]) -> bool {
-    match pat.split_first() {
-        None => path.is_empty(),
-        Some((&"**", rest)) => (0..=path.len()).any(|skip| match_components(rest, &path[skip..])),
-        Some((first, rest)) => match path.split_first() {
-            Some((head, tail)) => match_star(first, head) && match_components(rest, tail),
-            None => false,
-        },
+    let (p_len, q_len) = (pat.len(), path.len());
+    // ok[i][j]: pat[i..] matches path[j..]
+    let mut ok = vec![vec![false; q_len + 1]; p_len + 1];
+    ok[p_len][q_len] = true;
+    for i in (0..p_len).rev() {
+        for j in (0..=q_len).rev() {
+            ok[i][j] = if pat[i] == "**" {
+                (j..=q_len).any(|k| ok[i + 1][k])
+            } else {
+                j < q_len && match_star(pat[i], path[j]) && ok[i + 1][j + 1]
+            };
+        }
     }
+    ok[0][0]
 }
 
 /// `*` matches any run of characters within one component; everything else is literal.

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 /// tmux refuses a command message over 16 KiB; batches are cut well below that.
-pub const MAX_BATCH_BYTES: usize = 12_000;
+pub const MAX_BATCH_BYTES: usize = 15_000;
 
 /// A saved session: tmux id, the layout, and the folder of its first pane.
 pub struct Saved {
@@ -84,7 +84,9 @@ fn proc_foreground(pane_pid: u32) -> Option<Vec<String>> {
 
 /// The tmux commands that rebuild one recorded session: windows in order with names,
 /// panes in their folders, layouts, allowed programs re-run, the active window.
-/// Every command after `new-session` works on the session it just made.
+/// Every command names its session exactly (`=NAME:` is the session's current window,
+/// which each `new-window` and `split-window` moves to what it made): in a batch that
+/// builds several sessions, an untargeted command would go to the first one.
 pub fn restore_batch(record: &SessionRecord, programs: &[String], fallback_dir: &Path) -> Batch {
     let name = &record.name;
     let home = record
@@ -103,6 +105,7 @@ pub fn restore_batch(record: &SessionRecord, programs: &[String], fallback_dir: 
         .as_ref()
         .map(|l| l.windows.as_slice())
         .unwrap_or_default();
+    let here = target::session_window(name);
     let mut batch = Batch::new();
     if windows.is_empty() {
         batch = batch.cmd([
@@ -126,7 +129,8 @@ pub fn restore_batch(record: &SessionRecord, programs: &[String], fallback_dir: 
                 "-s".into(),
                 target::literal(name),
             ];
-            if window.width > 0 && window.height > 0 {
+            // tmux refuses sizes over 10000 (and a hand-edited file may hold anything).
+            if (1..=10_000).contains(&window.width) && (1..=10_000).contains(&window.height) {
                 a.extend([
                     "-x".into(),
                     window.width.to_string(),
@@ -136,7 +140,7 @@ pub fn restore_batch(record: &SessionRecord, programs: &[String], fallback_dir: 
             }
             a
         } else {
-            vec!["new-window".into()]
+            vec!["new-window".into(), "-t".into(), here.clone()]
         };
         args.extend(["-c".into(), target::literal(&first_dir)]);
         if !is_automatic_name(window) {
@@ -145,19 +149,25 @@ pub fn restore_batch(record: &SessionRecord, programs: &[String], fallback_dir: 
         batch = batch.cmd(args);
         for (p, pane) in window.panes.iter().enumerate() {
             if p > 0 {
-                batch = batch.cmd(["split-window", "-c", &target::literal(&dir_of(&pane.cwd))]);
+                batch = batch.cmd([
+                    "split-window",
+                    "-t",
+                    &here,
+                    "-c",
+                    &target::literal(&dir_of(&pane.cwd)),
+                ]);
             }
             if let Some(line) = program_line(&pane.command, programs) {
                 batch = batch
-                    .cmd(["send-keys", "-l", "--", &line])
-                    .cmd(["send-keys", "Enter"]);
+                    .cmd(["send-keys", "-t", &here, "-l", "--", &line])
+                    .cmd(["send-keys", "-t", &here, "Enter"]);
             }
         }
-        if window.panes.len() > 1 && !window.layout.is_empty() {
-            batch = batch.cmd(["select-layout", &window.layout]);
+        if window.panes.len() > 1 && layout_is_sound(&window.layout) {
+            batch = batch.cmd(["select-layout", "-t", &here, &window.layout]);
         }
     }
-    batch = batch.cmd(["set-option", "@thanos-managed", "1"]);
+    batch = batch.cmd(["set-option", "-t", &here, "@thanos-managed", "1"]);
     if windows.len() > 1 {
         // Offsets from the first window: indexes may differ from the saved ones.
         let active = windows.iter().position(|w| w.active).unwrap_or(0);
@@ -175,6 +185,24 @@ pub fn restore_batch(record: &SessionRecord, programs: &[String], fallback_dir: 
         }
     }
     batch
+}
+
+/// A saved layout carries tmux's own checksum (`b25d,80x24,0,0,1`). Anything else came
+/// from a hand-edited file, and tmux 3.3 crashes on some such strings: never send one.
+pub fn layout_is_sound(layout: &str) -> bool {
+    let Some((sum, body)) = layout.split_once(',') else {
+        return false;
+    };
+    let Ok(sum) = u16::from_str_radix(sum, 16) else {
+        return false;
+    };
+    let computed = body.bytes().fold(0u16, |c, b| {
+        ((c >> 1) | ((c & 1) << 15)).wrapping_add(u16::from(b))
+    });
+    sum == computed
+        && body
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b",x[]{}".contains(&b))
 }
 
 /// A window named after the program in it was most likely named by tmux's
@@ -217,21 +245,19 @@ fn basename(path: &str) -> String {
         .to_string()
 }
 
-/// Packs per-session batches into as few calls as fit tmux's message limit.
-pub fn pack(batches: Vec<Batch>, first_extra: Batch) -> Vec<Batch> {
+/// Packs the commands into as few calls as fit tmux's message limit. Every command
+/// names its target exactly, so a cut may fall anywhere between two commands.
+pub fn pack(batches: Vec<Batch>) -> Vec<Batch> {
     let mut calls: Vec<Batch> = Vec::new();
     let mut current = Batch::new();
-    for batch in batches {
-        if !current.is_empty() && current.size() + batch.size() > MAX_BATCH_BYTES {
+    for command in batches.into_iter().flat_map(Batch::into_commands) {
+        if !current.is_empty() && current.size() + command.size() > MAX_BATCH_BYTES {
             calls.push(std::mem::take(&mut current));
         }
-        current = current.extend(batch);
+        current = current.extend(command);
     }
     if !current.is_empty() {
         calls.push(current);
-    }
-    if let Some(first) = calls.first_mut() {
-        *first = std::mem::take(first).extend(first_extra);
     }
     calls
 }

@@ -240,7 +240,22 @@ impl Store {
             let _ = fs::remove_file(&tmp);
             return Err(err).with_context(|| format!("could not write {}", path.display()));
         }
+        self.remove_stale_temp_files();
         Ok(())
+    }
+
+    /// Temp files are only written under the lock we hold: any other one was left by a
+    /// writer that was killed mid-write.
+    fn remove_stale_temp_files(&self) {
+        let Ok(entries) = fs::read_dir(&self.dir) else {
+            return;
+        };
+        let prefix = format!(".{FILE}.tmp.");
+        for entry in entries.flatten() {
+            if entry.file_name().to_string_lossy().starts_with(&prefix) {
+                let _ = fs::remove_file(entry.path());
+            }
+        }
     }
 
     /// `sessions.json` → `.1` → `.2` → `.3`, best effort: a failure here never stops

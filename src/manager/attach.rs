@@ -172,7 +172,9 @@ impl TmuxManager {
         {
             return Ok(());
         }
-        self.update_state(|state| {
+        // A folder that cannot be written (read-only, full) costs the record, never
+        // the session: the terminal still gets its home.
+        let written = self.update_state(|state| {
             let record = state
                 .server_mut(&socket)
                 .sessions
@@ -190,7 +192,14 @@ impl TmuxManager {
                 record.server = Some(server);
             }
             Ok(())
-        })
+        });
+        if let Err(err) = written {
+            log::warn(format_args!(
+                "session '{}' is not recorded: {err:#}",
+                target.name
+            ));
+        }
+        Ok(())
     }
 
     /// Attaches: inside tmux, creates the session detached when missing and switches

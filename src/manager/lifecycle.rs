@@ -73,7 +73,7 @@ impl TmuxManager {
     pub fn cleanup_orphaned_state(&self, dry_run: bool) -> Result<CleanupReport> {
         let live = self.live_sessions()?;
         let records = self.records()?;
-        self.observe(&live, &records)?;
+        self.observe(&live, &records);
         let socket = self.socket_key();
         let running = live
             .first()

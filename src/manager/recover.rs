@@ -73,7 +73,12 @@ impl TmuxManager {
         names: &[String],
         limit: Option<Duration>,
     ) -> Result<Vec<String>> {
-        let _lock = self.store.exclusive("restore")?;
+        // Best effort: a state folder that cannot be written still lets a restore run.
+        let _lock = self
+            .store
+            .exclusive("restore")
+            .map_err(|e| log::debug(format_args!("{e:#}")))
+            .ok();
         let alive: BTreeSet<String> = self.live_sessions()?.into_iter().map(|s| s.name).collect();
         let records = self.records()?;
         for name in names {
@@ -89,38 +94,98 @@ impl TmuxManager {
             return Ok(Vec::new());
         }
         let root = self.root();
-        let batches = todo
-            .iter()
-            .map(|r| {
-                recovery::restore_batch(r, &self.config.restore_programs, &root).cmd([
-                    "display-message",
-                    "-p",
-                    format::IDENTITY,
-                ])
-            })
-            .collect();
-        let mut seen = Vec::new();
-        for call in recovery::pack(batches, self.hooks()) {
-            let out = match limit {
-                Some(limit) => self.tmux.run_timeout(&call, limit),
-                None => self.tmux.run(&call),
+        let batch_of = |r: &SessionRecord| {
+            recovery::restore_batch(r, &self.config.restore_programs, &root).cmd([
+                "display-message",
+                "-p",
+                "-t",
+                &target::session_window(&r.name),
+                format::NAMED_IDENTITY,
+            ])
+        };
+        let run = |call: &Batch| {
+            match limit {
+                Some(limit) => self.tmux.run_timeout(call, limit),
+                None => self.tmux.run(call),
             }
-            .map_err(|e| self.tmux.explain(e))?;
-            seen.extend(out.lines().filter_map(format::parse_identity));
+            .map_err(|e| self.tmux.explain(e))
+        };
+        let mut seen = BTreeMap::new();
+        let mut failed = Vec::new();
+        let all: Result<(), Error> = recovery::pack(todo.iter().map(|r| batch_of(r)).collect())
+            .iter()
+            .try_for_each(|call| {
+                seen.extend(run(call)?.lines().filter_map(format::parse_named_identity));
+                Ok(())
+            });
+        match all {
+            Ok(()) => {}
+            // One bad record (a hand-edited layout, say) must not cost the others: undo
+            // what the failed call half-built, then go session by session. A server
+            // that went away meanwhile (a shutdown) is left alone: the records stay.
+            Err(Error::Tmux { .. }) if self.tmux.server_running() => {
+                let half_built: Vec<String> = self
+                    .live_names()?
+                    .into_iter()
+                    .filter(|n| !alive.contains(n) && !seen.contains_key(n))
+                    .collect();
+                let undo = half_built.iter().fold(Batch::new(), |b, n| {
+                    b.cmd(["kill-session", "-t", &target::session(n)])
+                });
+                if !undo.is_empty() {
+                    run(&undo)?;
+                }
+                let rest: Vec<&&SessionRecord> = todo
+                    .iter()
+                    .filter(|r| !seen.contains_key(&r.name))
+                    .collect();
+                for record in rest {
+                    match run(&batch_of(record)) {
+                        Ok(out) => {
+                            seen.extend(out.lines().filter_map(format::parse_named_identity))
+                        }
+                        Err(err @ Error::Tmux { .. }) => {
+                            failed.push(format!("'{}' ({err})", record.name))
+                        }
+                        Err(err) => return Err(err.into()),
+                    }
+                }
+            }
+            Err(err) => return Err(err.into()),
         }
-        let restored: Vec<String> = todo.iter().map(|r| r.name.clone()).collect();
+        // The hooks come after the build: registered inside it, they would fire for
+        // every layout change the build itself queued (dozens of saves of what was
+        // just restored from the record).
+        run(&self.hooks())?;
         let socket = self.socket_key();
-        self.update_state(|state| {
+        let written = self.update_state(|state| {
             let records = &mut state.server_mut(&socket).sessions;
-            for (name, (id, server)) in restored.iter().zip(seen) {
+            for (name, (id, server)) in &seen {
                 if let Some(record) = records.get_mut(name) {
-                    record.id = Some(id);
-                    record.server = Some(identity(&socket, server));
+                    record.id = Some(id.clone());
+                    record.server = Some(identity(&socket, *server));
                 }
             }
             Ok(())
-        })?;
+        });
+        if let Err(err) = written {
+            log::warn(format_args!(
+                "restored, but could not update the records: {err:#}"
+            ));
+        }
+        let restored: Vec<String> = todo
+            .iter()
+            .map(|r| r.name.clone())
+            .filter(|n| seen.contains_key(n))
+            .collect();
         log::info(format_args!("restored {}", restored.join(", ")));
+        if !failed.is_empty() {
+            anyhow::bail!(
+                "restored {} session(s); could not restore {}",
+                restored.len(),
+                failed.join(", ")
+            );
+        }
         Ok(restored)
     }
 }

@@ -44,11 +44,11 @@ fn restore_builds_windows_panes_programs_and_active_window() {
     let text = format!("{:?}", restore_batch(&rec, &programs, Path::new("/")));
     for needle in [
         r#""new-session", "-d", "-s", "a##b", "-x", "80", "-y", "24", "-c", "/src", "-n", "edit""#,
-        r#""split-window", "-c", "/src/##x""#,
-        r#""send-keys", "-l", "--", "'nvim' 'my file.rs'""#,
-        r#""new-window", "-c", "/var/log", "-n", "logs""#,
+        r#""split-window", "-t", "=a#b:", "-c", "/src/##x""#,
+        r#""send-keys", "-t", "=a#b:", "-l", "--", "'nvim' 'my file.rs'""#,
+        r#""new-window", "-t", "=a#b:", "-c", "/var/log", "-n", "logs""#,
         r#""select-window", "-t", "=a#b:+1""#,
-        r#""set-option", "@thanos-managed", "1""#,
+        r#""set-option", "-t", "=a#b:", "@thanos-managed", "1""#,
     ] {
         assert!(text.contains(needle), "missing {needle} in {text}");
     }
@@ -89,11 +89,40 @@ fn packing_respects_the_size_limit() {
             ])
         })
         .collect();
-    let calls = pack(
-        big,
-        Batch::new().cmd(["set-option", "-s", "exit-empty", "off"]),
-    );
+    let calls = pack(big);
     assert!(calls.len() > 1);
-    assert!(calls.iter().all(|c| c.size() <= MAX_BATCH_BYTES + 100));
-    assert!(format!("{:?}", calls[0]).contains("exit-empty"));
+    assert!(calls.iter().all(|c| c.size() <= MAX_BATCH_BYTES));
+    let sessions: usize = calls
+        .iter()
+        .map(|c| format!("{c:?}").matches("new-session").count())
+        .sum();
+    assert_eq!(sessions, 50, "every session lands in exactly one call");
+    // One session larger than a call is cut between commands.
+    let huge = (0..40).fold(Batch::new(), |b, i| {
+        b.cmd([
+            "split-window",
+            "-t",
+            "=s:",
+            "-c",
+            &format!("{i}{}", "y".repeat(1000)),
+        ])
+    });
+    let calls = pack(vec![huge]);
+    assert!(calls.len() > 1 && calls.iter().all(|c| c.size() <= MAX_BATCH_BYTES));
+}
+
+#[test]
+fn only_layouts_with_a_good_checksum_are_sent() {
+    // Real tmux layouts (3.3a output).
+    assert!(layout_is_sound(
+        "e553,200x50,0,0[200x25,0,0,0,200x24,0,26,1]"
+    ));
+    assert!(layout_is_sound(
+        "655b,200x50,0,0[200x25,0,0,3,200x24,0,26,4]"
+    ));
+    assert!(!layout_is_sound("not a layout"));
+    assert!(!layout_is_sound(
+        "e554,200x50,0,0[200x25,0,0,0,200x24,0,26,1]"
+    ));
+    assert!(!layout_is_sound(""));
 }

@@ -150,3 +150,17 @@ proptest! {
         let _ = parse(text.as_bytes());
     }
 }
+
+#[test]
+fn temp_files_of_killed_writers_are_swept() {
+    let (_t, store) = store();
+    add(&store, "a");
+    let stale = store.dir().join(".sessions.json.tmp.999999");
+    fs::write(&stale, b"half a write").unwrap();
+    add(&store, "b");
+    assert!(!stale.exists());
+    assert_eq!(
+        store.load().unwrap().state.servers["/sock"].sessions.len(),
+        2
+    );
+}

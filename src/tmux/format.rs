@@ -37,6 +37,15 @@ pub const SESSIONS: &str = "#{session_id}\x1f#{session_name}\x1f#{session_create
 /// `-F` for `display-message -p` about one session: server identity and session id.
 pub const IDENTITY: &str = "#{session_id}\x1f#{pid}\x1f#{start_time}";
 
+/// `-F` for `display-message -p` naming the session too (names hold no `\x1f`).
+pub const NAMED_IDENTITY: &str = "#{session_name}\x1f#{session_id}\x1f#{pid}\x1f#{start_time}";
+
+/// Parses one line of `display-message -p NAMED_IDENTITY`: name, (session id, server).
+pub fn parse_named_identity(line: &str) -> Option<(String, (String, ServerId))> {
+    let (name, rest) = line.split_once(SEP)?;
+    Some((name.to_string(), parse_identity(rest)?))
+}
+
 /// `-F` for `display-message -p` about the server alone (works with no session).
 pub const SERVER: &str = "#{pid}\x1f#{start_time}";
 
@@ -264,6 +273,19 @@ mod tests {
             ))
         );
         assert_eq!(parse_identity("nonsense"), None);
+        assert_eq!(
+            parse_named_identity("a b\x1f$3\x1f10\x1f20"),
+            Some((
+                "a b".into(),
+                (
+                    "$3".into(),
+                    ServerId {
+                        pid: 10,
+                        start_time: 20
+                    }
+                )
+            ))
+        );
         assert_eq!(
             parse_server("7\x1f8\n"),
             Some(ServerId {

@@ -123,6 +123,16 @@ impl Batch {
         self.args.iter().map(|a| a.len() + 1).sum()
     }
 
+    /// The batch cut into its single commands (a bare `;` argument is always ours:
+    /// a `;` the caller passed ends in `\;` by now).
+    pub fn into_commands(self) -> Vec<Batch> {
+        self.args
+            .split(|a| a == ";")
+            .filter(|c| !c.is_empty())
+            .map(|c| Batch { args: c.to_vec() })
+            .collect()
+    }
+
     /// True when no command was added.
     pub fn is_empty(&self) -> bool {
         self.args.is_empty()
@@ -309,9 +319,8 @@ fn classify(command: &str, message: String) -> Error {
     if let Some(name) = missing {
         return Error::NoSuchSession(name.trim_start_matches('=').to_string());
     }
-    if message.contains("protocol version mismatch")
-        || message.contains("server exited unexpectedly")
-    {
+    // A server that dies mid-command is news about that server, not about tmux.
+    if message.contains("protocol version mismatch") {
         return Error::TmuxUnusable(message);
     }
     Error::Tmux {
