@@ -1,9 +1,21 @@
 # shellcheck shell=bash
-# thanos-tmux for bash: auto-attach and the logout step.
+# thanos-tmux for bash: completion, auto-attach and the logout step.
 #
 # `thanos-tmux init bash` prints a one-line preamble that sets __thanos_tmux_attach
-# (1, or 0 with --no-attach), then completion.bash, then this file. Everything here is cheap: no tmux call,
-# no config read; names from the outside world are only ever expanded inside quotes.
+# (1, or 0 with --no-attach), then this file. Everything here is cheap: no tmux call, no
+# config read; names from the outside world are only ever expanded inside quotes.
+
+# ---------------------------------------------------------------- completion
+# The completion (completion.bash, what `thanos-tmux completions bash` prints) is loaded
+# at the first Tab, so a shell start pays nothing for it. It registers itself anew.
+
+__thanos_tmux_complete_lazy() {
+  eval "$(command thanos-tmux completions bash 2>/dev/null)"
+  if declare -F __thanos_tmux_complete >/dev/null; then
+    __thanos_tmux_complete "$@"
+  fi
+}
+complete -F __thanos_tmux_complete_lazy thanos-tmux
 
 # ---------------------------------------------------------------- logout step
 

@@ -1,16 +1,24 @@
-# thanos-tmux for zsh: completion registration, auto-attach and the logout step.
+# thanos-tmux for zsh: completion, auto-attach and the logout step.
 #
 # `thanos-tmux init zsh` prints a one-line preamble that sets __thanos_tmux_attach
-# (1, or 0 with --no-attach), then completion.zsh, then this file. Everything here is
-# cheap: no tmux call, no config read; outside names are only expanded inside quotes.
+# (1, or 0 with --no-attach), then this file. Everything here is cheap: no tmux call, no
+# config read; outside names are only expanded inside quotes.
+
+# The completion (completion.zsh, what `thanos-tmux completions zsh` prints) is loaded at
+# the first Tab, so a shell start pays nothing for it: the loaded file defines
+# _thanos_tmux and runs it for this Tab; later Tabs go to it directly.
+_thanos_tmux_lazy() {
+  eval "$(command thanos-tmux completions zsh 2>/dev/null)"
+  (( $+functions[_thanos_tmux] )) && compdef _thanos_tmux thanos-tmux
+}
 
 # compinit may run later in .zshrc: then register on the first prompt, once.
 __thanos_tmux_compdef() {
   precmd_functions=(${precmd_functions:#__thanos_tmux_compdef})
-  (( $+functions[compdef] )) && compdef _thanos_tmux thanos-tmux
+  (( $+functions[compdef] )) && compdef _thanos_tmux_lazy thanos-tmux
 }
 if (( $+functions[compdef] )); then
-  compdef _thanos_tmux thanos-tmux
+  compdef _thanos_tmux_lazy thanos-tmux
 elif (( ! ${precmd_functions[(Ie)__thanos_tmux_compdef]:-0} )); then
   precmd_functions+=(__thanos_tmux_compdef)
 fi

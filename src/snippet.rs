@@ -11,29 +11,17 @@ const BASH_INIT: &str = include_str!("../shell/thanos-tmux.bash");
 const ZSH_INIT: &str = include_str!("../shell/thanos-tmux.zsh");
 const FISH_INIT: &str = include_str!("../shell/thanos-tmux.fish");
 
-/// `thanos-tmux init SHELL`: a one-line preamble (whether to auto-attach), the
-/// completion, then the integration. The only value injected is a literal 0 or 1, so
-/// nothing from the outside world is ever pasted into shell code.
+/// `thanos-tmux init SHELL`: a one-line preamble (whether to auto-attach), then the
+/// integration. bash and zsh load the completion at the first Tab (from `completions`);
+/// fish's declarative completion comes inline. The only value injected is a literal 0
+/// or 1, so nothing from the outside world is ever pasted into shell code.
 pub fn init(shell: Shell, attach: bool) -> String {
     let flag = u8::from(attach);
-    let (preamble, completion, body) = match shell {
-        Shell::Bash => (
-            format!("__thanos_tmux_attach={flag}\n"),
-            BASH_COMPLETION,
-            BASH_INIT,
-        ),
-        Shell::Zsh => (
-            format!("__thanos_tmux_attach={flag}\n"),
-            ZSH_COMPLETION,
-            ZSH_INIT,
-        ),
-        Shell::Fish => (
-            format!("set -g __thanos_tmux_attach {flag}\n"),
-            FISH_COMPLETION,
-            FISH_INIT,
-        ),
-    };
-    [preamble.as_str(), completion, body].concat()
+    match shell {
+        Shell::Bash => format!("__thanos_tmux_attach={flag}\n{BASH_INIT}"),
+        Shell::Zsh => format!("__thanos_tmux_attach={flag}\n{ZSH_INIT}"),
+        Shell::Fish => format!("set -g __thanos_tmux_attach {flag}\n{FISH_COMPLETION}{FISH_INIT}"),
+    }
 }
 
 /// `thanos-tmux completions SHELL`: the completion alone, in the form each shell
@@ -71,7 +59,9 @@ mod tests {
         for shell in [Shell::Bash, Shell::Zsh, Shell::Fish] {
             let text = init(shell, true);
             assert!(text.contains("__thanos_tmux_start"), "{shell:?}");
-            assert!(text.contains("list --names"), "{shell:?}");
+            let loads = text.contains("list --names")
+                || text.contains(&format!("completions {shell:?}").to_lowercase());
+            assert!(loads, "{shell:?} gets no completion");
         }
     }
 }

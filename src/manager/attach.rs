@@ -19,14 +19,16 @@ impl TmuxManager {
         let forced = std::env::var("THANOS_TMUX_SESSION")
             .ok()
             .filter(|v| !v.is_empty());
-        let records = self.records()?;
+        let state = self.load_state()?;
+        let records = state.server(&self.socket_key()).map(|s| &s.sessions);
+        let recorded_dir = |name: &str| records?.get(name)?.start_dir.as_ref().map(PathBuf::from);
         if let Some(typed) = typed.map(str::to_string).or(forced) {
             check_name(&typed)?;
             let name = self.expand_alias(&typed)?;
             let start_dir = match dir {
                 Some(dir) => dir,
-                None => match records.get(&name).and_then(|r| r.start_dir.clone()) {
-                    Some(recorded) => PathBuf::from(recorded),
+                None => match recorded_dir(&name) {
+                    Some(recorded) => recorded,
                     None if name != typed => self.root(),
                     None => current_dir()?,
                 },
@@ -37,7 +39,7 @@ impl TmuxManager {
             Some(dir) => dir,
             None => current_dir()?,
         };
-        let pick = self.pick(&dir, &records);
+        let pick = self.pick(&dir, recorded_dir);
         Ok(Target {
             name: pick.name,
             start_dir: pick.start_dir,
@@ -46,10 +48,14 @@ impl TmuxManager {
 
     /// The name picked for a folder (`thanos-tmux name`).
     pub fn pick_name(&self, dir: &Path) -> Result<naming::Pick> {
-        Ok(self.pick(dir, &self.records()?))
+        let state = self.load_state()?;
+        let records = state.server(&self.socket_key()).map(|s| &s.sessions);
+        Ok(self.pick(dir, |name| {
+            records?.get(name)?.start_dir.as_ref().map(PathBuf::from)
+        }))
     }
 
-    fn pick(&self, dir: &Path, records: &BTreeMap<String, SessionRecord>) -> naming::Pick {
+    fn pick(&self, dir: &Path, recorded_dir: impl Fn(&str) -> Option<PathBuf>) -> naming::Pick {
         let home = home_dir();
         let root = self.root();
         let host = naming::host_name();
@@ -60,9 +66,7 @@ impl TmuxManager {
             rules: &self.config.naming_rules,
             host: &host,
         };
-        naming::pick(dir, &ctx, |name| {
-            records.get(name)?.start_dir.as_ref().map(PathBuf::from)
-        })
+        naming::pick(dir, &ctx, recorded_dir)
     }
 
     /// Start folder of thanos-main, thanos-dev and thanos-monitor.
