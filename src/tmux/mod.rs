@@ -173,10 +173,11 @@ pub struct Tmux {
 }
 
 impl Tmux {
-    /// tmux from PATH, talking to `socket`.
+    /// tmux from PATH, talking to `socket`. The path is looked up here, with a `stat` per
+    /// PATH entry: letting the child search costs a failed `execve` per entry instead.
     pub fn new(socket: Socket) -> Self {
         Self {
-            program: "tmux".into(),
+            program: find_in_path("tmux").unwrap_or_else(|| "tmux".into()),
             socket,
         }
     }
@@ -296,6 +297,20 @@ impl Tmux {
             _ => err,
         }
     }
+}
+
+/// The first executable file called `name` in PATH.
+fn find_in_path(name: &str) -> Option<OsString> {
+    use std::os::unix::fs::PermissionsExt;
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .filter(|dir| dir.is_absolute())
+        .map(|dir| dir.join(name))
+        .find(|file| {
+            std::fs::metadata(file)
+                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        })
+        .map(PathBuf::into_os_string)
 }
 
 fn spawn_error(err: io::Error) -> Error {
