@@ -202,9 +202,7 @@ impl TmuxManager {
                 &format!("{}^", target::session_window(&monitor)),
             ])
             .extend(self.hooks());
-        self.tmux()
-            .run(&batch)
-            .map_err(|e| self.tmux().explain(e))?;
+        self.tmux().run_checked(&batch)?;
         log::info(format_args!("daemons started: {}", started.join(", ")));
         Ok(started)
     }
@@ -228,9 +226,7 @@ impl TmuxManager {
         }
         if !batch.is_empty() {
             // Marked first, so the pane-died hook that follows the kill finds it stopped.
-            self.tmux()
-                .run(&batch)
-                .map_err(|e| self.tmux().explain(e))?;
+            self.tmux().run_checked(&batch)?;
         }
         for pid in pids {
             terminate(pid);
@@ -265,9 +261,7 @@ impl TmuxManager {
             }
         }
         if !batch.is_empty() {
-            self.tmux()
-                .run(&batch)
-                .map_err(|e| self.tmux().explain(e))?;
+            self.tmux().run_checked(&batch)?;
         }
         if !missing.is_empty() {
             done.extend(self.daemons_start(&missing)?);
@@ -356,16 +350,14 @@ impl TmuxManager {
         let mark = Batch::new().cmd(["set-option", "-w", "-t", pane, "@thanos-failures", &list]);
         if failures.len() >= MAX_FAILURES {
             let give_up = mark.cmd(["set-option", "-w", "-t", pane, "@thanos-gave-up", "1"]);
-            self.tmux()
-                .run(&give_up)
-                .map_err(|e| self.tmux().explain(e))?;
+            self.tmux().run_checked(&give_up)?;
             log::warn(format_args!(
                 "daemon '{}' failed {MAX_FAILURES} times in {FAILURE_WINDOW} s; gave up",
                 daemon.name
             ));
             return Ok(());
         }
-        self.tmux().run(&mark).map_err(|e| self.tmux().explain(e))?;
+        self.tmux().run_checked(&mark)?;
         std::thread::sleep(Duration::from_secs(backoff(failures.len())));
         // Someone may have stopped or restarted it meanwhile.
         let Ok(out) = self.tmux().run(&batch) else {
@@ -385,9 +377,7 @@ impl TmuxManager {
             "@thanos-restarts",
             &(now_row.restarts + 1).to_string(),
         ]);
-        self.tmux()
-            .run(&restart)
-            .map_err(|e| self.tmux().explain(e))?;
+        self.tmux().run_checked(&restart)?;
         log::info(format_args!(
             "daemon '{}' restarted (exit {:?})",
             daemon.name, row.exit_status

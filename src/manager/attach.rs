@@ -257,7 +257,7 @@ impl TmuxManager {
             Ok(_) => self.record(target, None),
             Err(Error::NoSuchSession(_)) | Err(Error::NoServer) => {
                 self.ensure(target, None)?;
-                self.tmux.run(&switch).map_err(|e| self.tmux.explain(e))?;
+                self.tmux.run_checked(&switch)?;
                 Ok(())
             }
             Err(err) => Err(self.tmux.explain(err).into()),

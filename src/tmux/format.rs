@@ -53,24 +53,27 @@ const SESSION_FIELDS: usize = 10;
 
 /// Parses `list-sessions -F SESSIONS` output. Malformed lines are skipped.
 pub fn parse_sessions(output: &str) -> Vec<SessionRow> {
-    let mut rows: Vec<SessionRow> = Vec::new();
-    for line in output.split('\n') {
-        match parse_session_line(line) {
-            Some(row) => rows.push(row),
-            None => {
-                if let Some(last) = rows.last_mut() {
-                    last.path.push('\n');
-                    last.path.push_str(line);
-                }
+    parse_records(output, parse_session_line, |row| &mut row.path)
+}
+
+/// Splits output into records: a line that does not parse as a record continues the
+/// raw path (the last field) of the record before it.
+fn parse_records<R>(
+    output: &str,
+    parse_line: impl Fn(&str) -> Option<R>,
+    path: impl Fn(&mut R) -> &mut String,
+) -> Vec<R> {
+    let mut rows: Vec<R> = Vec::new();
+    let body = output.strip_suffix('\n').unwrap_or(output);
+    for line in body.split('\n') {
+        match (parse_line(line), rows.last_mut()) {
+            (Some(row), _) => rows.push(row),
+            (None, Some(last)) => {
+                let path = path(last);
+                path.push('\n');
+                path.push_str(line);
             }
-        }
-    }
-    // `split` yields a final empty piece after the trailing newline.
-    if output.ends_with('\n') {
-        if let Some(last) = rows.last_mut() {
-            if last.path.ends_with('\n') {
-                last.path.pop();
-            }
+            (None, None) => {}
         }
     }
     rows
@@ -143,20 +146,7 @@ const PANE_FIELDS: usize = 15;
 /// Parses `list-panes -F PANES` output; a line that does not start a record continues
 /// the previous path.
 pub fn parse_panes(output: &str) -> Vec<PaneRow> {
-    let mut rows: Vec<PaneRow> = Vec::new();
-    let body = output.strip_suffix('\n').unwrap_or(output);
-    for line in body.split('\n') {
-        match parse_pane_line(line) {
-            Some(row) => rows.push(row),
-            None => {
-                if let Some(last) = rows.last_mut() {
-                    last.path.push('\n');
-                    last.path.push_str(line);
-                }
-            }
-        }
-    }
-    rows
+    parse_records(output, parse_pane_line, |row| &mut row.path)
 }
 
 fn parse_pane_line(line: &str) -> Option<PaneRow> {

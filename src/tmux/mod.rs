@@ -215,6 +215,12 @@ impl Tmux {
         )
     }
 
+    /// `run` for a batch whose every failure is unexpected: a failure is also checked
+    /// against the tmux version, so an old or broken tmux is reported as such.
+    pub fn run_checked(&self, batch: &Batch) -> Result<String, Error> {
+        self.run(batch).map_err(|e| self.explain(e))
+    }
+
     /// Like `run`, but gives up (and kills tmux) after `limit`.
     pub fn run_timeout(&self, batch: &Batch, limit: Duration) -> Result<String, Error> {
         let mut child = self
