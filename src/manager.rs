@@ -256,7 +256,19 @@ impl TmuxManager {
         Ok(merge(&live, &records))
     }
 
-    /// One session, live or recorded.
+    /// One session, live or recorded; `Error::NoSuchSession` when neither.
+    ///
+    /// ```no_run
+    /// use thanos_tmux::{Error, TmuxManager};
+    /// let manager = TmuxManager::new()?;
+    /// match manager.session_info("api") {
+    ///     Ok(info) => println!("{} windows, alive: {}", info.windows, info.alive),
+    ///     Err(err) if matches!(err.downcast_ref(), Some(Error::NoSuchSession(_))) => println!("no api"),
+    ///     Err(err) if matches!(err.downcast_ref(), Some(Error::TmuxMissing)) => println!("install tmux"),
+    ///     Err(err) => return Err(err),
+    /// }
+    /// # Ok::<(), anyhow::Error>(())
+    /// ```
     pub fn session_info(&self, name: &str) -> Result<SessionInfo> {
         self.list_sessions()?
             .into_iter()

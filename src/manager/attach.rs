@@ -206,6 +206,21 @@ impl TmuxManager {
         Ok(())
     }
 
+    /// Attaches to NAME (or the session picked for `dir`, default the current folder),
+    /// creating or restoring it when missing: `resolve`, then `attach`.
+    ///
+    /// ```no_run
+    /// use thanos_tmux::TmuxManager;
+    /// let manager = TmuxManager::new()?;
+    /// // Like `thanos-tmux` in a repository: becomes tmux, returns only on failure.
+    /// manager.attach_or_create(None, None)?;
+    /// # Ok::<(), anyhow::Error>(())
+    /// ```
+    pub fn attach_or_create(&self, name: Option<&str>, dir: Option<&Path>) -> Result<()> {
+        let target = self.resolve(name, dir)?;
+        self.attach(&target)
+    }
+
     /// Attaches: inside tmux, creates the session detached when missing and switches
     /// the client (never nests); outside, replaces this process with tmux doing an
     /// atomic attach-or-create. Outside tmux this returns only on failure.
