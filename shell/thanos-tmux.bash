@@ -19,9 +19,12 @@ complete -F __thanos_tmux_complete_lazy thanos-tmux
 
 # ---------------------------------------------------------------- logout step
 
+# Keeps $? for an EXIT trap of the user's that runs after it.
 __thanos_tmux_logout() {
+  local rc=$?
   command thanos-tmux hook session-end </dev/null >/dev/null 2>&1 &
   disown 2>/dev/null
+  return "$rc"
 }
 
 # Keeps an EXIT trap the user already had: ours runs first, then theirs.
