@@ -94,15 +94,8 @@ impl TmuxManager {
             return Ok(Vec::new());
         }
         let root = self.root();
-        let batch_of = |r: &SessionRecord| {
-            recovery::restore_batch(r, &self.config.restore_programs, &root).cmd([
-                "display-message",
-                "-p",
-                "-t",
-                &target::session_window(&r.name),
-                format::NAMED_IDENTITY,
-            ])
-        };
+        let batch_of =
+            |r: &SessionRecord| recovery::restore_batch(r, &self.config.restore_programs, &root);
         let run = |call: &Batch| {
             match limit {
                 Some(limit) => self.tmux.run_timeout(call, limit),
@@ -110,40 +103,30 @@ impl TmuxManager {
             }
             .map_err(|e| self.tmux.explain(e))
         };
-        let mut seen = BTreeMap::new();
         let mut failed = Vec::new();
         let all: Result<(), Error> = recovery::pack(todo.iter().map(|r| batch_of(r)).collect())
             .iter()
-            .try_for_each(|call| {
-                seen.extend(run(call)?.lines().filter_map(format::parse_named_identity));
-                Ok(())
-            });
+            .try_for_each(|call| run(call).map(drop));
         match all {
             Ok(()) => {}
             // One bad record (a hand-edited layout, say) must not cost the others: undo
-            // what the failed call half-built, then go session by session. A server
-            // that went away meanwhile (a shutdown) is left alone: the records stay.
+            // what this restore built, then go session by session. A server that went
+            // away meanwhile (a shutdown) is left alone: the records stay.
             Err(Error::Tmux { .. }) if self.tmux.server_running() => {
-                let half_built: Vec<String> = self
+                let built: Vec<String> = self
                     .live_names()?
                     .into_iter()
-                    .filter(|n| !alive.contains(n) && !seen.contains_key(n))
+                    .filter(|n| !alive.contains(n))
                     .collect();
-                let undo = half_built.iter().fold(Batch::new(), |b, n| {
+                let undo = built.iter().fold(Batch::new(), |b, n| {
                     b.cmd(["kill-session", "-t", &target::session(n)])
                 });
                 if !undo.is_empty() {
                     run(&undo)?;
                 }
-                let rest: Vec<&&SessionRecord> = todo
-                    .iter()
-                    .filter(|r| !seen.contains_key(&r.name))
-                    .collect();
-                for record in rest {
+                for record in &todo {
                     match run(&batch_of(record)) {
-                        Ok(out) => {
-                            seen.extend(out.lines().filter_map(format::parse_named_identity))
-                        }
+                        Ok(_) => {}
                         Err(err @ Error::Tmux { .. }) => {
                             failed.push(format!("'{}' ({err})", record.name))
                         }
@@ -155,8 +138,16 @@ impl TmuxManager {
         }
         // The hooks come after the build: registered inside it, they would fire for
         // every layout change the build itself queued (dozens of saves of what was
-        // just restored from the record).
-        run(&self.hooks())?;
+        // just restored from the record). The same call reports what now exists, in
+        // one query rather than one per session.
+        let report = self
+            .hooks()
+            .cmd(["list-sessions", "-F", format::NAMED_IDENTITY]);
+        let seen: BTreeMap<String, (String, ServerId)> = run(&report)?
+            .lines()
+            .filter_map(format::parse_named_identity)
+            .filter(|(name, _)| todo.iter().any(|r| &r.name == name))
+            .collect();
         let socket = self.socket_key();
         let written = self.update_state(|state| {
             let records = &mut state.server_mut(&socket).sessions;
