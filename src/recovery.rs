@@ -10,6 +10,17 @@ use std::path::Path;
 /// tmux refuses a command message over 16 KiB; batches are cut well below that.
 pub const MAX_BATCH_BYTES: usize = 15_000;
 
+/// Restores up to this many panes send the hook registration in the build call itself.
+pub const SMALL_RESTORE_PANES: usize = 12;
+
+/// Panes a record will be rebuilt with (a record without a layout gets one).
+pub fn pane_count(record: &SessionRecord) -> usize {
+    record
+        .layout
+        .as_ref()
+        .map_or(1, |l| l.windows.iter().map(|w| w.panes.len().max(1)).sum())
+}
+
 /// A saved session: tmux id, the layout, and the folder of its first pane.
 pub struct Saved {
     pub id: String,

@@ -103,10 +103,25 @@ impl TmuxManager {
             }
             .map_err(|e| self.tmux.explain(e))
         };
+        // The hooks come after the build: registered inside it, they would fire for
+        // every layout change the build itself queued (dozens of saves of what was just
+        // restored from the record). The same call reports what now exists, in one
+        // query rather than one per session. A small restore (the common one at login)
+        // sends it all in one call: the few hook runs it sets off cost less than a
+        // second round trip.
+        let report = self
+            .hooks()
+            .cmd(["list-sessions", "-F", format::NAMED_IDENTITY]);
+        let calls = recovery::pack(todo.iter().map(|r| batch_of(r)).collect());
+        let panes: usize = todo.iter().map(|r| recovery::pane_count(r)).sum();
+        let mut reported = None;
         let mut failed = Vec::new();
-        let all: Result<(), Error> = recovery::pack(todo.iter().map(|r| batch_of(r)).collect())
-            .iter()
-            .try_for_each(|call| run(call).map(drop));
+        let all: Result<(), Error> = match calls.as_slice() {
+            [one] if panes <= recovery::SMALL_RESTORE_PANES => {
+                run(&one.clone().extend(report.clone())).map(|out| reported = Some(out))
+            }
+            _ => calls.iter().try_for_each(|call| run(call).map(drop)),
+        };
         match all {
             Ok(()) => {}
             // One bad record (a hand-edited layout, say) must not cost the others: undo
@@ -136,14 +151,11 @@ impl TmuxManager {
             }
             Err(err) => return Err(err.into()),
         }
-        // The hooks come after the build: registered inside it, they would fire for
-        // every layout change the build itself queued (dozens of saves of what was
-        // just restored from the record). The same call reports what now exists, in
-        // one query rather than one per session.
-        let report = self
-            .hooks()
-            .cmd(["list-sessions", "-F", format::NAMED_IDENTITY]);
-        let seen: BTreeMap<String, (String, ServerId)> = run(&report)?
+        let reported = match reported {
+            Some(out) => out,
+            None => run(&report)?,
+        };
+        let seen: BTreeMap<String, (String, ServerId)> = reported
             .lines()
             .filter_map(format::parse_named_identity)
             .filter(|(name, _)| todo.iter().any(|r| &r.name == name))
