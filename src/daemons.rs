@@ -247,14 +247,7 @@ impl TmuxManager {
                 Some(row) => {
                     batch = batch
                         .extend(respawn(daemon, &self.root(), &row.pane, true))
-                        .cmd([
-                            "set-option",
-                            "-w",
-                            "-t",
-                            &row.pane,
-                            "@thanos-restarts",
-                            &(row.restarts + 1).to_string(),
-                        ]);
+                        .cmd(count_restart(&row.pane, row.restarts));
                     done.push(daemon.name.clone());
                 }
                 None => missing.push(daemon.name.clone()),
@@ -369,14 +362,8 @@ impl TmuxManager {
         if now_row.stopped || !now_row.dead {
             return Ok(());
         }
-        let restart = respawn(daemon, &self.root(), pane, false).cmd([
-            "set-option",
-            "-w",
-            "-t",
-            pane,
-            "@thanos-restarts",
-            &(now_row.restarts + 1).to_string(),
-        ]);
+        let restart =
+            respawn(daemon, &self.root(), pane, false).cmd(count_restart(pane, now_row.restarts));
         self.tmux().run_checked(&restart)?;
         log::info(format_args!(
             "daemon '{}' restarted (exit {:?})",
@@ -415,6 +402,19 @@ fn respawn(daemon: &Daemon, root: &Path, pane: &str, fresh: bool) -> Batch {
         }
     }
     batch.cmd(args)
+}
+
+/// The command that records one more restart on the daemon's window.
+fn count_restart(pane: &str, restarts: u32) -> [String; 6] {
+    [
+        "set-option",
+        "-w",
+        "-t",
+        pane,
+        "@thanos-restarts",
+        &(restarts + 1).to_string(),
+    ]
+    .map(String::from)
 }
 
 /// SIGTERM to the daemon's process group (tmux makes each pane its own), else to it.

@@ -48,12 +48,10 @@ fn fast_init() -> Option<i32> {
     if args.next()? != "init" {
         return None;
     }
-    let shell = match args.next()?.to_str()? {
-        "zsh" => thanos_tmux::cli::Shell::Zsh,
-        "bash" => thanos_tmux::cli::Shell::Bash,
-        "fish" => thanos_tmux::cli::Shell::Fish,
-        _ => return None,
-    };
+    // clap's own value parser for the enum: no list of shells written twice.
+    let shell =
+        <thanos_tmux::cli::Shell as clap::ValueEnum>::from_str(args.next()?.to_str()?, false)
+            .ok()?;
     let attach = match args.next() {
         None => true,
         Some(flag) if flag == "--no-attach" && args.next().is_none() => false,
