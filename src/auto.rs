@@ -2,6 +2,7 @@
 //! config in hand, the pause after repeated failures, and the auto_quit mark.
 
 use crate::config::Config;
+use crate::state;
 use std::fs;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -103,7 +104,7 @@ impl Failures {
             return Pause::No;
         }
         if !announced {
-            let _ = fs::write(&self.path, format!("{text}announced\n"));
+            let _ = state::write_private(&self.path, format!("{text}announced\n").as_bytes());
         }
         Pause::For {
             minutes: (PAUSE_SECS - (now - last) + 59) / 60,
@@ -122,9 +123,9 @@ impl Failures {
             .collect();
         kept.push(now.to_string());
         if let Some(dir) = self.path.parent() {
-            let _ = fs::create_dir_all(dir);
+            let _ = state::create_private_dir(dir);
         }
-        let _ = fs::write(&self.path, kept.join("\n") + "\n");
+        let _ = state::write_private(&self.path, (kept.join("\n") + "\n").as_bytes());
     }
 
     /// Forgets failures after a good attach.

@@ -1,8 +1,10 @@
 //! The tmux hooks that keep the state file true (SPEC §7): registering them, and
 //! coalescing the bursts of events they fire.
 
+use crate::state;
 use crate::tmux::{target, Batch};
 use std::fs::{self, OpenOptions};
+use std::os::unix::fs::OpenOptionsExt;
 use std::os::unix::io::AsRawFd;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -76,7 +78,7 @@ pub fn coalesce(
 ) -> anyhow::Result<()> {
     let key: String = session.bytes().map(|b| format!("{b:02x}")).collect();
     let dir = state_dir.join("pending");
-    fs::create_dir_all(&dir)?;
+    state::create_private_dir(&dir)?;
     let lock_path = dir.join(format!("{key}.lock"));
     let dirty: PathBuf = dir.join(format!("{key}.dirty"));
     loop {
@@ -84,10 +86,11 @@ pub fn coalesce(
             .create(true)
             .truncate(false)
             .write(true)
+            .mode(0o600)
             .open(&lock_path)?;
         // SAFETY: flock on a descriptor we own; released when `lock` is dropped.
         if unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
-            fs::write(&dirty, b"")?;
+            state::write_private(&dirty, b"")?;
             return Ok(());
         }
         loop {

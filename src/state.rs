@@ -15,6 +15,29 @@ const FILE: &str = "sessions.json";
 /// Earlier generations kept beside the file (`sessions.json.1` … `.3`).
 const GENERATIONS: u32 = 3;
 
+/// Writes a small private file (0600) in the state folder, replacing what was there.
+pub fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?
+        .write_all(contents)
+}
+
+/// Creates a private folder (0700), its missing parents as usual; an existing one is
+/// fine.
+pub fn create_private_dir(path: &Path) -> std::io::Result<()> {
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent)?;
+    }
+    match fs::DirBuilder::new().mode(0o700).create(path) {
+        Err(err) if err.kind() == ErrorKind::AlreadyExists => Ok(()),
+        other => other,
+    }
+}
+
 /// The whole state file: records per server socket, so servers never mix.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct State {
@@ -304,25 +327,8 @@ impl Store {
     fn ensure_dir(&self) -> Result<()> {
         match fs::metadata(&self.dir) {
             Ok(_) => self.check_dir(),
-            Err(err) if err.kind() == ErrorKind::NotFound => {
-                if let Some(parent) = self.dir.parent() {
-                    fs::create_dir_all(parent)
-                        .with_context(|| format!("could not create {}", parent.display()))?;
-                }
-                fs::DirBuilder::new()
-                    .mode(0o700)
-                    .create(&self.dir)
-                    .or_else(|e| {
-                        if e.kind() == ErrorKind::AlreadyExists {
-                            Ok(())
-                        } else {
-                            Err(e)
-                        }
-                    })
-                    .with_context(|| {
-                        format!("could not create state folder {}", self.dir.display())
-                    })
-            }
+            Err(err) if err.kind() == ErrorKind::NotFound => create_private_dir(&self.dir)
+                .with_context(|| format!("could not create state folder {}", self.dir.display())),
             Err(err) => Err(err)
                 .with_context(|| format!("could not read state folder {}", self.dir.display())),
         }

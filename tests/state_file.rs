@@ -5,6 +5,7 @@ mod support;
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
+use std::time::Duration;
 use support::*;
 
 fn mode(path: &std::path::Path) -> u32 {
@@ -36,9 +37,19 @@ fn the_state_file_is_0600_in_a_0700_folder_and_versioned() {
         "{record:#}"
     );
     assert!(server["start_time"].is_i64(), "{record:#}");
-    // Everything in the folder (lock, log, generations) is private too, and no temp
-    // file is left behind.
-    for entry in fs::read_dir(sb.state_dir()).unwrap() {
+    // A new window makes tmux run the save hook in the background (whatever the
+    // user's umask); its coalescing folder must be private too.
+    sb.tmux_ok(&["new-window", "-d", "-t", "=work:"]);
+    let pending = sb.state_dir().join("pending");
+    assert!(
+        wait_for(|| pending.is_dir(), Duration::from_secs(5)),
+        "no hook save ran"
+    );
+    // Everything in the folder (lock, log, generations, hook marks) is private too,
+    // and no temp file is left behind.
+    let mut entries: Vec<_> = fs::read_dir(sb.state_dir()).unwrap().collect();
+    entries.extend(fs::read_dir(&pending).unwrap());
+    for entry in entries {
         let entry = entry.unwrap();
         let name = entry.file_name().to_string_lossy().into_owned();
         assert_eq!(

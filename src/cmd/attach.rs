@@ -96,7 +96,7 @@ fn auto(global: &Global) -> Result<i32> {
         .auto_quit
         .then(|| auto::quit_mark(manager.store().dir()));
     if let Some(mark) = &mark {
-        let _ = std::fs::write(mark, b"");
+        let _ = crate::state::write_private(mark, b"");
     }
     let err = manager.exec_attach(&target);
     if let Some(mark) = &mark {
