@@ -38,7 +38,9 @@ fn panes_run_plain_sh_from_the_sandbox_tmux_conf() {
 #[test]
 fn the_pwned_check_would_see_an_executed_format() {
     // The hostile-name tests look for files an expanded `#(...)` would create. Prove the
-    // search finds one when raw tmux (which nobody escaped for) runs it.
+    // search finds one when raw tmux (which nobody escaped for) runs it. tmux kills a
+    // format job when the client that expanded it leaves, so this client stays (in a
+    // blocking run-shell) until the job's file is there, or 5 s have passed.
     let sb = Sandbox::new();
     sb.start_server("probe");
     sb.tmux_ok(&[
@@ -48,6 +50,9 @@ fn the_pwned_check_would_see_an_executed_format() {
         "ctl",
         "-c",
         "x #(touch pwnedctl)",
+        ";",
+        "run-shell",
+        "i=0; while [ ! -e pwnedctl ] && [ $i -lt 500 ]; do sleep 0.01; i=$((i+1)); done",
     ]);
     assert!(
         wait_for(|| !sb.find("pwnedctl").is_empty(), Duration::from_secs(10)),
