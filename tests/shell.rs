@@ -623,6 +623,44 @@ fn fish_a_hung_tmux_gives_a_prompt_within_3_seconds() {
     a_hung_tmux_gives_a_prompt_within_3_seconds(Sh::Fish);
 }
 
+/// Resumes a stopped server when the test ends, pass or fail, so it can be killed.
+struct Resume(u32);
+
+impl Drop for Resume {
+    fn drop(&mut self) {
+        // SAFETY: kill has no memory preconditions; the pid is our sandbox's server.
+        unsafe { libc::kill(self.0 as i32, libc::SIGCONT) };
+    }
+}
+
+#[test]
+fn a_stopped_server_gives_a_bash_prompt_within_3_seconds() {
+    // Over the socket no tmux process is there to kill: the limit is on the answer.
+    let sb = Sandbox::new();
+    let _quiet = Quiet(&sb);
+    sb.start_server("other");
+    let pid = sb.server_pid().expect("server pid");
+    let _resume = Resume(pid);
+    // SAFETY: as above.
+    unsafe { libc::kill(pid as i32, libc::SIGSTOP) };
+    let prompt = Sh::Bash.prompt("");
+    let start = Instant::now();
+    let term = Shell::new(&sb, Sh::Bash).spawn();
+    let screen = wait_prompt(&term, &prompt);
+    let took = start.elapsed();
+    assert!(
+        took < Duration::from_millis(3500),
+        "the prompt came after {took:?}"
+    );
+    let said = noise(&screen, &prompt);
+    assert_eq!(said.len(), 1, "expected one line:\n{screen}");
+    assert!(
+        said[0].contains("tmux") && said[0].contains("2 seconds"),
+        "the line should say tmux did not answer in 2 seconds:\n{screen}"
+    );
+    assert_working(&term, Sh::Bash, "stopped", &prompt);
+}
+
 fn a_failing_tmux_says_one_line(sh: Sh) {
     let sb = Sandbox::new();
     let _quiet = Quiet(&sb);

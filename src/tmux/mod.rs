@@ -2,6 +2,7 @@
 
 pub mod format;
 pub mod target;
+mod wire;
 
 use crate::error::Error;
 use std::ffi::OsString;
@@ -170,14 +171,19 @@ fn escape_separator(arg: String) -> String {
 pub struct Tmux {
     program: OsString,
     socket: Socket,
+    /// Commands go straight to a running server's socket (see `wire`); off when tmux
+    /// is not on PATH (the user must hear that) or `THANOS_TMUX_SPAWN=1`.
+    wire: bool,
 }
 
 impl Tmux {
     /// tmux from PATH, talking to `socket`. The path is looked up here, with a `stat` per
     /// PATH entry: letting the child search costs a failed `execve` per entry instead.
     pub fn new(socket: Socket) -> Self {
+        let found = find_in_path("tmux");
         Self {
-            program: find_in_path("tmux").unwrap_or_else(|| "tmux".into()),
+            wire: found.is_some() && std::env::var_os("THANOS_TMUX_SPAWN").is_none_or(|v| v != "1"),
+            program: found.unwrap_or_else(|| "tmux".into()),
             socket,
         }
     }
@@ -199,20 +205,19 @@ impl Tmux {
         cmd
     }
 
+    /// A command whose output we read: `-u` so names come back exactly (not with `_`
+    /// for non-ASCII) whatever the locale, as they do over the socket.
+    fn output_command(&self, batch: &Batch) -> Command {
+        let mut cmd = Command::new(&self.program);
+        cmd.arg("-u").args(self.socket.args()).args(&batch.args);
+        cmd.stdin(Stdio::null());
+        cmd
+    }
+
     /// Runs a batch and returns its stdout. A non-zero exit becomes a typed error
     /// carrying tmux's message.
     pub fn run(&self, batch: &Batch) -> Result<String, Error> {
-        let output = self
-            .command(batch)
-            .stdin(Stdio::null())
-            .output()
-            .map_err(spawn_error)?;
-        self.check(
-            batch,
-            output.status.success(),
-            &output.stdout,
-            &output.stderr,
-        )
+        self.run_within(batch, None)
     }
 
     /// `run` for a batch whose every failure is unexpected: a failure is also checked
@@ -223,9 +228,40 @@ impl Tmux {
 
     /// Like `run`, but gives up (and kills tmux) after `limit`.
     pub fn run_timeout(&self, batch: &Batch, limit: Duration) -> Result<String, Error> {
+        self.run_within(batch, Some(limit))
+    }
+
+    /// Through the server's socket when a server answers there; else (no server yet,
+    /// another protocol, a command too long for one message) through the `tmux` binary.
+    fn run_within(&self, batch: &Batch, limit: Option<Duration>) -> Result<String, Error> {
+        if self.wire {
+            let default = self.socket == Socket::Default;
+            match wire::run(&self.socket.path(), &batch.args, default, limit) {
+                wire::Outcome::Done { ok, stdout, stderr } => {
+                    return self.check(batch, ok, &stdout, &stderr)
+                }
+                wire::Outcome::Lost(message) => return Err(classify(&batch.name(), message)),
+                wire::Outcome::TimedOut => return Err(Error::Timeout(batch.name())),
+                wire::Outcome::Unavailable => {}
+            }
+        }
+        match limit {
+            None => {
+                let output = self.output_command(batch).output().map_err(spawn_error)?;
+                self.check(
+                    batch,
+                    output.status.success(),
+                    &output.stdout,
+                    &output.stderr,
+                )
+            }
+            Some(limit) => self.spawn_timeout(batch, limit),
+        }
+    }
+
+    fn spawn_timeout(&self, batch: &Batch, limit: Duration) -> Result<String, Error> {
         let mut child = self
-            .command(batch)
-            .stdin(Stdio::null())
+            .output_command(batch)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()

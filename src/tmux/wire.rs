@@ -1,0 +1,365 @@
+//! tmux's client protocol, spoken directly to a running server: the same messages the
+//! `tmux` client sends for one command (identify, command, exit), without starting a
+//! tmux process. A command costs one socket round trip instead of a process that loads
+//! tmux's libraries and locale first; that is most of a command's time at login.
+//!
+//! The messages are tmux's `imsg` frames (`tmux-protocol.h`, protocol version 8, used
+//! by every tmux from 3.2 on): a 16-byte header (type, length, flags, peer id = the
+//! protocol version, pid) and a body. Anything this module does not understand before
+//! the command went out is reported as [`Outcome::Unavailable`], and the caller runs the
+//! `tmux` binary instead, which gives the user tmux's own message.
+
+use std::ffi::OsStr;
+use std::fs::File;
+use std::io::{self, Read, Write};
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::io::AsRawFd;
+use std::os::unix::net::UnixStream;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+const PROTOCOL_VERSION: u32 = 8;
+const HEADER: usize = 16;
+/// tmux refuses frames larger than this (`MAX_IMSGSIZE`).
+const MAX_FRAME: usize = 16384;
+const HAS_FD: u16 = 1;
+
+const MSG_VERSION: u32 = 12;
+const IDENTIFY_FLAGS: u32 = 100;
+const IDENTIFY_TERM: u32 = 101;
+const IDENTIFY_TTYNAME: u32 = 102;
+const IDENTIFY_STDIN: u32 = 104;
+const IDENTIFY_ENVIRON: u32 = 105;
+const IDENTIFY_DONE: u32 = 106;
+const IDENTIFY_CLIENTPID: u32 = 107;
+const IDENTIFY_CWD: u32 = 108;
+const IDENTIFY_FEATURES: u32 = 109;
+const IDENTIFY_STDOUT: u32 = 110;
+const IDENTIFY_LONGFLAGS: u32 = 111;
+const MSG_COMMAND: u32 = 200;
+const MSG_EXIT: u32 = 203;
+const MSG_SHUTDOWN: u32 = 210;
+const MSG_READ_OPEN: u32 = 300;
+const MSG_READ_DONE: u32 = 302;
+const MSG_WRITE_OPEN: u32 = 303;
+const MSG_WRITE: u32 = 304;
+const MSG_WRITE_READY: u32 = 305;
+
+/// Client flags tmux's own client would send: UTF-8 output (as `tmux -u`), and whether
+/// the default socket was chosen.
+const CLIENT_UTF8: u64 = 0x10000;
+const CLIENT_DEFAULTSOCKET: u64 = 0x800_0000;
+
+/// What became of a command.
+#[derive(Debug)]
+pub enum Outcome {
+    /// The server ran it: its exit status and what it wrote to stdout and stderr.
+    Done {
+        ok: bool,
+        stdout: Vec<u8>,
+        stderr: Vec<u8>,
+    },
+    /// Nothing was sent that the server acted on (no server, another protocol version,
+    /// a command too long for one frame): run the `tmux` binary instead.
+    Unavailable,
+    /// The command went out but the server did not finish answering.
+    Lost(String),
+    /// No answer within the limit.
+    TimedOut,
+}
+
+/// Runs one command line (`args`, with `;` separators as tmux's client takes them) on
+/// the server at `socket`.
+pub fn run(
+    socket: &Path,
+    args: &[String],
+    default_socket: bool,
+    limit: Option<Duration>,
+) -> Outcome {
+    let Ok(stream) = UnixStream::connect(socket) else {
+        return Outcome::Unavailable;
+    };
+    let Some(command) = command_frame(args) else {
+        return Outcome::Unavailable;
+    };
+    let deadline = limit.map(|l| Instant::now() + l);
+    if stream.set_read_timeout(limit).is_err() || stream.set_write_timeout(limit).is_err() {
+        return Outcome::Unavailable;
+    }
+    if identify(&stream, default_socket).is_err() {
+        return Outcome::Unavailable;
+    }
+    if (&stream).write_all(&command).is_err() {
+        return Outcome::Unavailable;
+    }
+    answer(&stream, deadline)
+}
+
+/// The identify messages, as tmux's client sends them for a command without a terminal:
+/// no terminal name, `/dev/null` for stdin and stdout, this process's folder and
+/// environment (a new session takes them over, as from `tmux new-session`).
+fn identify(stream: &UnixStream, default_socket: bool) -> io::Result<()> {
+    let flags = CLIENT_UTF8
+        | if default_socket {
+            CLIENT_DEFAULTSOCKET
+        } else {
+            0
+        };
+    let term = std::env::var_os("TERM").unwrap_or_default();
+    let cwd = std::env::current_dir().unwrap_or_else(|_| "/".into());
+
+    let mut first = Vec::new();
+    frame(&mut first, IDENTIFY_FLAGS, 0, &(flags as i32).to_ne_bytes());
+    frame(&mut first, IDENTIFY_LONGFLAGS, 0, &flags.to_ne_bytes());
+    frame(&mut first, IDENTIFY_TERM, 0, &c_string(&term));
+    frame(&mut first, IDENTIFY_FEATURES, 0, &0i32.to_ne_bytes());
+    frame(&mut first, IDENTIFY_TTYNAME, 0, b"\0");
+    frame(&mut first, IDENTIFY_CWD, 0, &c_string(cwd.as_os_str()));
+    // Each frame that carries a descriptor goes last in its own send, as tmux does.
+    let null = File::options().read(true).write(true).open("/dev/null")?;
+    frame(&mut first, IDENTIFY_STDIN, HAS_FD, &[]);
+    send_with_fd(stream, &first, &null)?;
+    let mut second = Vec::new();
+    frame(&mut second, IDENTIFY_STDOUT, HAS_FD, &[]);
+    send_with_fd(stream, &second, &null)?;
+
+    let mut rest = Vec::new();
+    frame(
+        &mut rest,
+        IDENTIFY_CLIENTPID,
+        0,
+        &(std::process::id() as i32).to_ne_bytes(),
+    );
+    for (key, value) in std::env::vars_os() {
+        let mut entry = key.as_bytes().to_vec();
+        entry.push(b'=');
+        entry.extend_from_slice(value.as_bytes());
+        entry.push(0);
+        // tmux's client skips what does not fit a frame, too.
+        if HEADER + entry.len() <= MAX_FRAME {
+            frame(&mut rest, IDENTIFY_ENVIRON, 0, &entry);
+        }
+    }
+    frame(&mut rest, IDENTIFY_DONE, 0, &[]);
+    (&*stream).write_all(&rest)
+}
+
+/// Reads the server's answer to the end: output streams opened, written and the exit.
+fn answer(stream: &UnixStream, deadline: Option<Instant>) -> Outcome {
+    let mut reader = Frames::default();
+    let mut stdout = Vec::new();
+    let mut stderr = Vec::new();
+    loop {
+        let (kind, body) = match reader.next(stream) {
+            Ok(frame) => frame,
+            Err(err)
+                if matches!(
+                    err.kind(),
+                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                ) =>
+            {
+                return Outcome::TimedOut
+            }
+            Err(_) => return Outcome::Lost("lost server".into()),
+        };
+        if deadline.is_some_and(|d| Instant::now() > d) {
+            return Outcome::TimedOut;
+        }
+        // The first field: the stream of a read or write message, the status of an exit.
+        let first = int_at(&body, 0);
+        match kind {
+            MSG_VERSION => return Outcome::Unavailable,
+            MSG_WRITE_OPEN => {
+                // `{stream, fd, flags}`: the server waits for our ready before writing.
+                let mut ready = Vec::new();
+                let body: Vec<u8> = [first.to_ne_bytes(), 0i32.to_ne_bytes()].concat();
+                frame(&mut ready, MSG_WRITE_READY, 0, &body);
+                if (&*stream).write_all(&ready).is_err() {
+                    return Outcome::Lost("lost server".into());
+                }
+            }
+            MSG_WRITE => {
+                let data = body.get(4..).unwrap_or_default();
+                match first {
+                    2 => stderr.extend_from_slice(data),
+                    _ => stdout.extend_from_slice(data),
+                }
+            }
+            MSG_READ_OPEN => {
+                // Nothing here reads stdin: answer with an empty, finished stream.
+                let mut done = Vec::new();
+                let body: Vec<u8> = [first.to_ne_bytes(), 0i32.to_ne_bytes()].concat();
+                frame(&mut done, MSG_READ_DONE, 0, &body);
+                if (&*stream).write_all(&done).is_err() {
+                    return Outcome::Lost("lost server".into());
+                }
+            }
+            MSG_EXIT => {
+                return Outcome::Done {
+                    ok: first == 0,
+                    stdout,
+                    stderr,
+                }
+            }
+            MSG_SHUTDOWN => return Outcome::Lost("server exited".into()),
+            _ => {}
+        }
+    }
+}
+
+/// `MSG_COMMAND`: argc, then the arguments each ending in NUL. None when it would not
+/// fit one frame (the `tmux` binary then says "command too long").
+fn command_frame(args: &[String]) -> Option<Vec<u8>> {
+    let mut body = (i32::try_from(args.len()).ok()?).to_ne_bytes().to_vec();
+    for arg in args {
+        if arg.as_bytes().contains(&0) {
+            return None;
+        }
+        body.extend_from_slice(arg.as_bytes());
+        body.push(0);
+    }
+    if HEADER + body.len() > MAX_FRAME {
+        return None;
+    }
+    let mut out = Vec::with_capacity(HEADER + body.len());
+    frame(&mut out, MSG_COMMAND, 0, &body);
+    Some(out)
+}
+
+/// Appends one frame: header (type, length, flags, peer id, pid = -1) and body.
+fn frame(out: &mut Vec<u8>, kind: u32, flags: u16, body: &[u8]) {
+    let len = (HEADER + body.len()) as u16;
+    out.extend_from_slice(&kind.to_ne_bytes());
+    out.extend_from_slice(&len.to_ne_bytes());
+    out.extend_from_slice(&flags.to_ne_bytes());
+    out.extend_from_slice(&PROTOCOL_VERSION.to_ne_bytes());
+    out.extend_from_slice(&u32::MAX.to_ne_bytes());
+    out.extend_from_slice(body);
+}
+
+fn c_string(text: &OsStr) -> Vec<u8> {
+    let mut bytes: Vec<u8> = text
+        .as_bytes()
+        .iter()
+        .copied()
+        .filter(|&b| b != 0)
+        .collect();
+    bytes.push(0);
+    bytes
+}
+
+fn int_at(body: &[u8], at: usize) -> i32 {
+    body.get(at..at + 4)
+        .map(|b| i32::from_ne_bytes([b[0], b[1], b[2], b[3]]))
+        .unwrap_or(0)
+}
+
+/// Sends `bytes` with a duplicate of `fd` attached (SCM_RIGHTS), as imsg expects it.
+fn send_with_fd(stream: &UnixStream, bytes: &[u8], fd: &File) -> io::Result<()> {
+    let raw = fd.as_raw_fd();
+    // SAFETY: the control buffer is sized with CMSG_SPACE for one descriptor and
+    // aligned for cmsghdr; every pointer handed to sendmsg outlives the call.
+    unsafe {
+        let space = libc::CMSG_SPACE(std::mem::size_of::<libc::c_int>() as u32) as usize;
+        let mut control = vec![0u64; space.div_ceil(8)];
+        let mut iov = libc::iovec {
+            iov_base: bytes.as_ptr() as *mut libc::c_void,
+            iov_len: bytes.len(),
+        };
+        let mut msg: libc::msghdr = std::mem::zeroed();
+        msg.msg_iov = &mut iov;
+        msg.msg_iovlen = 1;
+        msg.msg_control = control.as_mut_ptr() as *mut libc::c_void;
+        msg.msg_controllen = space as _;
+        let cmsg = libc::CMSG_FIRSTHDR(&msg);
+        (*cmsg).cmsg_level = libc::SOL_SOCKET;
+        (*cmsg).cmsg_type = libc::SCM_RIGHTS;
+        (*cmsg).cmsg_len = libc::CMSG_LEN(std::mem::size_of::<libc::c_int>() as u32) as _;
+        std::ptr::write_unaligned(libc::CMSG_DATA(cmsg) as *mut libc::c_int, raw);
+        let sent = libc::sendmsg(stream.as_raw_fd(), &msg, libc::MSG_NOSIGNAL);
+        if sent < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        if sent as usize != bytes.len() {
+            return Err(io::Error::new(io::ErrorKind::WriteZero, "short send"));
+        }
+    }
+    Ok(())
+}
+
+/// Reassembles frames from the byte stream.
+#[derive(Default)]
+struct Frames {
+    buffer: Vec<u8>,
+}
+
+impl Frames {
+    fn next(&mut self, mut stream: &UnixStream) -> io::Result<(u32, Vec<u8>)> {
+        loop {
+            if let Some(frame) = self.take() {
+                return Ok(frame);
+            }
+            let mut chunk = [0u8; 65536];
+            let n = stream.read(&mut chunk)?;
+            if n == 0 {
+                return Err(io::ErrorKind::UnexpectedEof.into());
+            }
+            self.buffer.extend_from_slice(&chunk[..n]);
+        }
+    }
+
+    /// The first whole frame in the buffer, if there is one.
+    fn take(&mut self) -> Option<(u32, Vec<u8>)> {
+        if self.buffer.len() < HEADER {
+            return None;
+        }
+        let kind = u32::from_ne_bytes(self.buffer[0..4].try_into().ok()?);
+        let len = usize::from(u16::from_ne_bytes(self.buffer[4..6].try_into().ok()?)).max(HEADER);
+        if self.buffer.len() < len {
+            return None;
+        }
+        let body = self.buffer[HEADER..len].to_vec();
+        self.buffer.drain(..len);
+        Some((kind, body))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_command_frame_is_argc_then_nul_ended_arguments() {
+        let args = ["list-sessions", "-F", "#{session_name}"].map(String::from);
+        let frame = command_frame(&args).unwrap();
+        assert_eq!(&frame[0..4], &MSG_COMMAND.to_ne_bytes());
+        assert_eq!(
+            usize::from(u16::from_ne_bytes([frame[4], frame[5]])),
+            frame.len()
+        );
+        assert_eq!(&frame[8..12], &PROTOCOL_VERSION.to_ne_bytes());
+        assert_eq!(&frame[16..20], &3i32.to_ne_bytes());
+        assert_eq!(&frame[20..], b"list-sessions\0-F\0#{session_name}\0");
+    }
+
+    #[test]
+    fn commands_that_do_not_fit_one_frame_or_hold_nul_are_left_to_tmux() {
+        assert!(command_frame(&["x".repeat(MAX_FRAME)]).is_none());
+        assert!(command_frame(&["a\0b".to_string()]).is_none());
+    }
+
+    #[test]
+    fn frames_are_reassembled_across_reads() {
+        let mut bytes = Vec::new();
+        frame(&mut bytes, MSG_WRITE, 0, b"\x01\0\0\0hello\n");
+        frame(&mut bytes, MSG_EXIT, 0, &0i32.to_ne_bytes());
+        let mut frames = Frames::default();
+        frames.buffer.extend_from_slice(&bytes[..10]);
+        assert!(frames.take().is_none());
+        frames.buffer.extend_from_slice(&bytes[10..]);
+        let (kind, body) = frames.take().unwrap();
+        assert_eq!((kind, &body[4..]), (MSG_WRITE, &b"hello\n"[..]));
+        assert_eq!(frames.take().unwrap().0, MSG_EXIT);
+        assert!(frames.take().is_none());
+    }
+}
