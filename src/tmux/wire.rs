@@ -327,6 +327,98 @@ impl Frames {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// What `answer` makes of `bytes` sent by a "server" that then hangs up.
+    fn answer_to(bytes: Vec<u8>) -> Outcome {
+        let (ours, theirs) = UnixStream::pair().unwrap();
+        ours.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        let server = std::thread::spawn(move || {
+            let _ = (&theirs).write_all(&bytes);
+            let _ = theirs.shutdown(std::net::Shutdown::Write);
+            // Reads whatever the client answers, until the client is done.
+            let _ = std::io::copy(&mut &theirs, &mut std::io::sink());
+        });
+        let outcome = answer(&ours, None);
+        drop(ours);
+        server.join().unwrap();
+        outcome
+    }
+
+    #[test]
+    fn output_streams_and_the_exit_status_come_back() {
+        let mut bytes = Vec::new();
+        frame(
+            &mut bytes,
+            MSG_WRITE_OPEN,
+            0,
+            &[2i32.to_ne_bytes(), [0; 4], [0; 4]].concat(),
+        );
+        frame(
+            &mut bytes,
+            MSG_WRITE,
+            0,
+            b"\x02\0\0\0can't find session: x\n",
+        );
+        frame(&mut bytes, MSG_WRITE, 0, b"\x01\0\0\0out\n");
+        frame(&mut bytes, MSG_EXIT, 0, &1i32.to_ne_bytes());
+        match answer_to(bytes) {
+            Outcome::Done { ok, stdout, stderr } => {
+                assert!(!ok);
+                assert_eq!(stdout, b"out\n");
+                assert_eq!(stderr, b"can't find session: x\n");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn another_protocol_version_leaves_the_command_to_the_binary() {
+        let mut bytes = Vec::new();
+        frame(&mut bytes, MSG_VERSION, 0, &[]);
+        assert!(matches!(answer_to(bytes), Outcome::Unavailable));
+    }
+
+    #[test]
+    fn a_server_that_hangs_up_midway_is_lost() {
+        let mut bytes = Vec::new();
+        frame(&mut bytes, MSG_WRITE, 0, b"\x01\0\0\0half");
+        bytes.truncate(bytes.len() - 2);
+        assert!(matches!(answer_to(bytes), Outcome::Lost(_)));
+    }
+
+    proptest! {
+        #[test]
+        fn whatever_the_server_sends_the_answer_ends_without_panic(
+            bytes in proptest::collection::vec(any::<u8>(), 0..400)
+        ) {
+            let _ = answer_to(bytes);
+        }
+
+        #[test]
+        fn frames_survive_any_split(
+            frames in proptest::collection::vec(
+                (any::<u32>(), proptest::collection::vec(any::<u8>(), 0..64)), 0..8),
+            cut in any::<prop::sample::Index>(),
+        ) {
+            let mut bytes = Vec::new();
+            for (kind, body) in &frames {
+                frame(&mut bytes, *kind, 0, body);
+            }
+            let cut = cut.index(bytes.len() + 1);
+            let mut reader = Frames::default();
+            reader.buffer.extend_from_slice(&bytes[..cut]);
+            let mut seen = Vec::new();
+            while let Some(f) = reader.take() {
+                seen.push(f);
+            }
+            reader.buffer.extend_from_slice(&bytes[cut..]);
+            while let Some(f) = reader.take() {
+                seen.push(f);
+            }
+            prop_assert_eq!(seen, frames);
+        }
+    }
 
     #[test]
     fn a_command_frame_is_argc_then_nul_ended_arguments() {
