@@ -7,7 +7,6 @@ mod wire;
 use crate::error::Error;
 use std::ffi::OsString;
 use std::io;
-use std::os::unix::net::UnixStream;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -195,7 +194,7 @@ impl Tmux {
 
     /// True when a server listens on the socket. Costs a `connect`, not a process.
     pub fn server_running(&self) -> bool {
-        UnixStream::connect(self.socket.path()).is_ok()
+        wire::connect(&self.socket.path()).is_ok()
     }
 
     fn command(&self, batch: &Batch) -> Command {

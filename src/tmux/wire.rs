@@ -13,7 +13,7 @@ use std::ffi::OsStr;
 use std::fs::File;
 use std::io::{self, Read, Write};
 use std::os::unix::ffi::OsStrExt;
-use std::os::unix::io::AsRawFd;
+use std::os::unix::io::{AsRawFd, FromRawFd};
 use std::os::unix::net::UnixStream;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -76,7 +76,7 @@ pub fn run(
     default_socket: bool,
     limit: Option<Duration>,
 ) -> Outcome {
-    let Ok(stream) = UnixStream::connect(socket) else {
+    let Ok(stream) = connect(socket) else {
         return Outcome::Unavailable;
     };
     let Some(command) = command_frame(args) else {
@@ -93,6 +93,44 @@ pub fn run(
         return Outcome::Unavailable;
     }
     answer(&stream, deadline)
+}
+
+/// Connects without waiting: a server too busy to take the connection (its queue
+/// full) is `WouldBlock` at once, where a plain connect would wait for as long as the
+/// server does. The stream returned blocks as usual.
+pub fn connect(socket: &Path) -> io::Result<UnixStream> {
+    let path = socket.as_os_str().as_bytes();
+    // SAFETY: sockaddr_un is plain data; the path is checked to fit with its NUL.
+    let mut addr: libc::sockaddr_un = unsafe { std::mem::zeroed() };
+    if path.len() >= addr.sun_path.len() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "socket path too long",
+        ));
+    }
+    addr.sun_family = libc::AF_UNIX as libc::sa_family_t;
+    for (slot, byte) in addr.sun_path.iter_mut().zip(path) {
+        *slot = *byte as libc::c_char;
+    }
+    // SAFETY: a fresh descriptor is owned by the UnixStream at once (closed on every
+    // path); connect reads `addr` within the length given.
+    unsafe {
+        let fd = libc::socket(
+            libc::AF_UNIX,
+            libc::SOCK_STREAM | libc::SOCK_CLOEXEC | libc::SOCK_NONBLOCK,
+            0,
+        );
+        if fd < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        let stream = UnixStream::from_raw_fd(fd);
+        let len = std::mem::size_of::<libc::sockaddr_un>() as libc::socklen_t;
+        if libc::connect(fd, &addr as *const _ as *const libc::sockaddr, len) != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        stream.set_nonblocking(false)?;
+        Ok(stream)
+    }
 }
 
 /// The identify messages, as tmux's client sends them for a command without a terminal:
@@ -385,6 +423,33 @@ mod tests {
         frame(&mut bytes, MSG_WRITE, 0, b"\x01\0\0\0half");
         bytes.truncate(bytes.len() - 2);
         assert!(matches!(answer_to(bytes), Outcome::Lost(_)));
+    }
+
+    #[test]
+    fn a_server_that_takes_no_connections_is_an_error_at_once_not_a_wait() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sock");
+        let listener = std::os::unix::net::UnixListener::bind(&path).unwrap();
+        // SAFETY: listen on a socket we own; only its queue length changes.
+        unsafe { libc::listen(listener.as_raw_fd(), 0) };
+        let (done, result) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            // Never accepted: the queue fills, and then a connect must fail, not wait.
+            let mut held = Vec::new();
+            let outcome = loop {
+                match connect(&path) {
+                    Ok(stream) if held.len() < 1000 => held.push(stream),
+                    Ok(_) => break None,
+                    Err(err) => break Some(err.kind()),
+                }
+            };
+            let _ = done.send(outcome);
+        });
+        let outcome = result
+            .recv_timeout(Duration::from_secs(10))
+            .expect("connect waited");
+        assert_eq!(outcome, Some(io::ErrorKind::WouldBlock));
+        drop(listener);
     }
 
     proptest! {
