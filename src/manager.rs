@@ -143,45 +143,21 @@ impl TmuxManager {
 
     /// The sessions tmux has now (empty when no server runs). One tmux call.
     pub fn live_sessions(&self) -> Result<Vec<SessionRow>, Error> {
-        if !self.tmux.server_running() {
-            return Ok(Vec::new());
-        }
         let batch = Batch::new().cmd(["list-sessions", "-F", format::SESSIONS]);
-        match self.tmux.run(&batch) {
-            Ok(out) => Ok(format::parse_sessions(&out)),
-            Err(Error::NoServer) => Ok(Vec::new()),
-            Err(err) => Err(self.tmux.explain(err)),
-        }
+        Ok(format::parse_sessions(&self.query(&batch)?))
     }
 
     /// Names of the sessions tmux has now, for completion: the cheapest query there is.
     pub fn live_names(&self) -> Result<Vec<String>, Error> {
-        if !self.tmux.server_running() {
-            return Ok(Vec::new());
-        }
-        match self
-            .tmux
-            .run(&Batch::new().cmd(["list-sessions", "-F", "#{session_name}"]))
-        {
-            Ok(out) => Ok(out.lines().map(str::to_string).collect()),
-            Err(Error::NoServer) => Ok(Vec::new()),
-            Err(err) => Err(self.tmux.explain(err)),
-        }
+        let batch = Batch::new().cmd(["list-sessions", "-F", "#{session_name}"]);
+        Ok(self.query(&batch)?.lines().map(str::to_string).collect())
     }
 
     /// The pid of every pane's process, by session (for resource figures). One call.
     pub fn pane_pids(&self) -> Result<BTreeMap<String, Vec<u32>>, Error> {
-        let mut out: BTreeMap<String, Vec<u32>> = BTreeMap::new();
-        if !self.tmux.server_running() {
-            return Ok(out);
-        }
         let batch = Batch::new().cmd(["list-panes", "-a", "-F", "#{pane_pid}\x1f#{session_name}"]);
-        let text = match self.tmux.run(&batch) {
-            Ok(text) => text,
-            Err(Error::NoServer) => return Ok(out),
-            Err(err) => return Err(self.tmux.explain(err)),
-        };
-        for line in text.lines() {
+        let mut out: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+        for line in self.query(&batch)?.lines() {
             if let Some((pid, name)) = line.split_once('\x1f') {
                 if let Ok(pid) = pid.parse() {
                     out.entry(name.to_string()).or_default().push(pid);
@@ -193,15 +169,19 @@ impl TmuxManager {
 
     /// True when tmux has a session of exactly this name.
     pub fn session_exists(&self, name: &str) -> Result<bool, Error> {
-        if !self.tmux.server_running() {
-            return Ok(false);
+        let batch = Batch::new().cmd(["has-session", "-t", &target::session(name)]);
+        match self.tmux.query(&batch) {
+            Ok(answer) => Ok(answer.is_some()),
+            Err(Error::NoSuchSession(_)) => Ok(false),
+            Err(err) => Err(self.tmux.explain(err)),
         }
-        match self
-            .tmux
-            .run(&Batch::new().cmd(["has-session", "-t", &target::session(name)]))
-        {
-            Ok(_) => Ok(true),
-            Err(Error::NoSuchSession(_) | Error::NoServer) => Ok(false),
+    }
+
+    /// A query of the running server: its output, empty when no server runs; an
+    /// unexpected failure is checked against the tmux version.
+    fn query(&self, batch: &Batch) -> Result<String, Error> {
+        match self.tmux.query(batch) {
+            Ok(answer) => Ok(answer.unwrap_or_default()),
             Err(err) => Err(self.tmux.explain(err)),
         }
     }

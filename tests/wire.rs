@@ -90,3 +90,21 @@ fn a_command_too_long_for_one_message_still_runs() {
     assert!(!err.contains("panicked"), "{err}");
     assert_eq!(sb.sessions(), ["work"]);
 }
+
+#[test]
+fn a_server_on_its_way_out_is_no_server_to_a_query() {
+    // Right after `kill-server` the old server may still take a connection and then
+    // hang up: a list then shows no live session, not an error.
+    let sb = Sandbox::new();
+    for _ in 0..5 {
+        sb.ok(&["attach", "-d", "work"]);
+        sb.tmux_ok(&["kill-server"]);
+        let out = sb.run(&["list", "--names"]);
+        assert_eq!(exit_code(&out), 0, "{}", describe(&out));
+        assert_eq!(stdout(&out), "");
+        let out = sb.run(&["list", "--json"]);
+        assert_eq!(exit_code(&out), 0, "{}", describe(&out));
+        let list: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+        assert_eq!(list[0]["alive"], false, "{list:#}");
+    }
+}

@@ -230,20 +230,54 @@ impl Tmux {
         self.run_within(batch, Some(limit))
     }
 
+    /// Runs a batch on the server if one runs; `None` when none does (and none is
+    /// started). Over the socket, the connection itself tells: no separate probe.
+    pub fn query(&self, batch: &Batch) -> Result<Option<String>, Error> {
+        let answer = match self.over_socket(batch, None) {
+            // A server that hangs up on a query is on its way out (just killed, say).
+            Some(wire::Outcome::NoServer | wire::Outcome::Lost(_)) => return Ok(None),
+            Some(outcome) => self.outcome(batch, outcome, None),
+            None if !self.server_running() => return Ok(None),
+            None => self.spawn(batch, None),
+        };
+        match answer {
+            Err(Error::NoServer) => Ok(None),
+            other => other.map(Some),
+        }
+    }
+
     /// Through the server's socket when a server answers there; else (no server yet,
     /// another protocol, a command too long for one message) through the `tmux` binary.
     fn run_within(&self, batch: &Batch, limit: Option<Duration>) -> Result<String, Error> {
-        if self.wire {
-            let default = self.socket == Socket::Default;
-            match wire::run(&self.socket.path(), &batch.args, default, limit) {
-                wire::Outcome::Done { ok, stdout, stderr } => {
-                    return self.check(batch, ok, &stdout, &stderr)
-                }
-                wire::Outcome::Lost(message) => return Err(classify(&batch.name(), message)),
-                wire::Outcome::TimedOut => return Err(Error::Timeout(batch.name())),
-                wire::Outcome::Unavailable => {}
-            }
+        match self.over_socket(batch, limit) {
+            None | Some(wire::Outcome::NoServer) => self.spawn(batch, limit),
+            Some(outcome) => self.outcome(batch, outcome, limit),
         }
+    }
+
+    /// The batch sent over the socket, unless that is off (`None`).
+    fn over_socket(&self, batch: &Batch, limit: Option<Duration>) -> Option<wire::Outcome> {
+        let default = self.socket == Socket::Default;
+        self.wire
+            .then(|| wire::run(&self.socket.path(), &batch.args, default, limit))
+    }
+
+    /// What the socket's answer means; `Unavailable` hands the batch to the binary.
+    fn outcome(
+        &self,
+        batch: &Batch,
+        outcome: wire::Outcome,
+        limit: Option<Duration>,
+    ) -> Result<String, Error> {
+        match outcome {
+            wire::Outcome::Done { ok, stdout, stderr } => self.check(batch, ok, &stdout, &stderr),
+            wire::Outcome::Lost(message) => Err(classify(&batch.name(), message)),
+            wire::Outcome::TimedOut => Err(Error::Timeout(batch.name())),
+            wire::Outcome::NoServer | wire::Outcome::Unavailable => self.spawn(batch, limit),
+        }
+    }
+
+    fn spawn(&self, batch: &Batch, limit: Option<Duration>) -> Result<String, Error> {
         match limit {
             None => {
                 let output = self.output_command(batch).output().map_err(spawn_error)?;

@@ -59,8 +59,11 @@ pub enum Outcome {
         stdout: Vec<u8>,
         stderr: Vec<u8>,
     },
-    /// Nothing was sent that the server acted on (no server, another protocol version,
-    /// a command too long for one frame): run the `tmux` binary instead.
+    /// No server listens on the socket: nothing was sent.
+    NoServer,
+    /// Nothing was sent that the server acted on (a server too busy to connect to,
+    /// another protocol version, a command too long for one frame): run the `tmux`
+    /// binary instead.
     Unavailable,
     /// The command went out but the server did not finish answering.
     Lost(String),
@@ -76,8 +79,10 @@ pub fn run(
     default_socket: bool,
     limit: Option<Duration>,
 ) -> Outcome {
-    let Ok(stream) = connect(socket) else {
-        return Outcome::Unavailable;
+    let stream = match connect(socket) {
+        Ok(stream) => stream,
+        Err(err) if err.kind() == io::ErrorKind::WouldBlock => return Outcome::Unavailable,
+        Err(_) => return Outcome::NoServer,
     };
     let Some(command) = command_frame(args) else {
         return Outcome::Unavailable;
