@@ -5,9 +5,12 @@
 //!
 //! The messages are tmux's `imsg` frames (`tmux-protocol.h`, protocol version 8, used
 //! by every tmux from 3.2 on): a 16-byte header (type, length, flags, peer id = the
-//! protocol version, pid) and a body. Anything this module does not understand before
-//! the command went out is reported as [`Outcome::Unavailable`], and the caller runs the
-//! `tmux` binary instead, which gives the user tmux's own message.
+//! protocol version, pid) and a body. They are, byte for byte, what tmux 3.3a's client
+//! sends for a command without a terminal (checked with `strace`), so any server that
+//! takes that client takes this one; a server of another protocol answers
+//! `MSG_VERSION` and the command goes to the binary. Anything this module does not
+//! understand before the command went out is reported as [`Outcome::Unavailable`], and
+//! the caller runs the `tmux` binary instead, which gives the user tmux's own message.
 
 use std::ffi::OsStr;
 use std::fs::File;
