@@ -215,14 +215,9 @@ fn answer(stream: &UnixStream, deadline: Option<Instant>) -> Outcome {
         let first = int_at(&body, 0);
         match kind {
             MSG_VERSION => return Outcome::Unavailable,
-            MSG_WRITE_OPEN => {
-                // `{stream, fd, flags}`: the server waits for our ready before writing.
-                let mut ready = Vec::new();
-                let body: Vec<u8> = [first.to_ne_bytes(), 0i32.to_ne_bytes()].concat();
-                frame(&mut ready, MSG_WRITE_READY, 0, &body);
-                if (&*stream).write_all(&ready).is_err() {
-                    return Outcome::Lost("lost server".into());
-                }
+            // `{stream, fd, flags}`: the server waits for our ready before writing.
+            MSG_WRITE_OPEN if reply(stream, MSG_WRITE_READY, first).is_err() => {
+                return Outcome::Lost("lost server".into())
             }
             MSG_WRITE => {
                 let data = body.get(4..).unwrap_or_default();
@@ -231,14 +226,9 @@ fn answer(stream: &UnixStream, deadline: Option<Instant>) -> Outcome {
                     _ => stdout.extend_from_slice(data),
                 }
             }
-            MSG_READ_OPEN => {
-                // Nothing here reads stdin: answer with an empty, finished stream.
-                let mut done = Vec::new();
-                let body: Vec<u8> = [first.to_ne_bytes(), 0i32.to_ne_bytes()].concat();
-                frame(&mut done, MSG_READ_DONE, 0, &body);
-                if (&*stream).write_all(&done).is_err() {
-                    return Outcome::Lost("lost server".into());
-                }
+            // Nothing here reads stdin: an empty, finished stream.
+            MSG_READ_OPEN if reply(stream, MSG_READ_DONE, first).is_err() => {
+                return Outcome::Lost("lost server".into())
             }
             MSG_EXIT => {
                 return Outcome::Done {
@@ -251,6 +241,18 @@ fn answer(stream: &UnixStream, deadline: Option<Instant>) -> Outcome {
             _ => {}
         }
     }
+}
+
+/// Answers a stream's opening: `{stream, error 0}`.
+fn reply(stream: &UnixStream, kind: u32, stream_id: i32) -> io::Result<()> {
+    let mut out = Vec::new();
+    frame(
+        &mut out,
+        kind,
+        0,
+        &[stream_id.to_ne_bytes(), 0i32.to_ne_bytes()].concat(),
+    );
+    (&*stream).write_all(&out)
 }
 
 /// `MSG_COMMAND`: argc, then the arguments each ending in NUL. None when it would not
