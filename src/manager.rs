@@ -136,6 +136,13 @@ impl TmuxManager {
         &self.config
     }
 
+    /// Gives all tmux calls from now on `limit` together (the login path: a stuck server
+    /// must not hold a terminal's prompt).
+    pub fn with_limit(mut self, limit: Duration) -> Self {
+        self.tmux.set_limit(limit);
+        self
+    }
+
     /// The key of this server's records in the state file: its socket path.
     pub fn socket_key(&self) -> String {
         self.tmux.socket().path().to_string_lossy().into_owned()

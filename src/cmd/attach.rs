@@ -81,6 +81,7 @@ fn auto(global: &Global) -> Result<i32> {
         }
         return Ok(0);
     }
+    let manager = manager.with_limit(AUTO_LIMIT);
     let target = match manager.resolve(None, None) {
         Ok(target) => target,
         Err(err) => return skipped(&format_args!("{err:#}")),

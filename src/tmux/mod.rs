@@ -173,6 +173,8 @@ pub struct Tmux {
     /// Commands go straight to a running server's socket (see `wire`); off when tmux
     /// is not on PATH (the user must hear that) or `THANOS_TMUX_SPAWN=1`.
     wire: bool,
+    /// When set, every call gets only the time left until then (the login path).
+    deadline: Option<Instant>,
 }
 
 impl Tmux {
@@ -184,7 +186,25 @@ impl Tmux {
             wire: found.is_some() && std::env::var_os("THANOS_TMUX_SPAWN").is_none_or(|v| v != "1"),
             program: found.unwrap_or_else(|| "tmux".into()),
             socket,
+            deadline: None,
         }
+    }
+
+    /// From now on, all calls together get `limit`; a call past it is a `Timeout`.
+    pub fn set_limit(&mut self, limit: Duration) {
+        self.deadline = Some(Instant::now() + limit);
+    }
+
+    /// The limit of a call: the one asked for, cut to what is left of the deadline.
+    fn time_left(&self, batch: &Batch, limit: Option<Duration>) -> Result<Option<Duration>, Error> {
+        let Some(deadline) = self.deadline else {
+            return Ok(limit);
+        };
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(Error::Timeout(batch.name()));
+        }
+        Ok(Some(limit.map_or(left, |l| l.min(left))))
     }
 
     /// The server selection.
@@ -194,7 +214,11 @@ impl Tmux {
 
     /// True when a server listens on the socket. Costs a `connect`, not a process.
     pub fn server_running(&self) -> bool {
-        wire::connect(&self.socket.path()).is_ok()
+        match wire::connect(&self.socket.path()) {
+            Ok(_) => true,
+            // Listening, too busy to take the connection now.
+            Err(err) => err.kind() == io::ErrorKind::WouldBlock,
+        }
     }
 
     fn command(&self, batch: &Batch) -> Command {
@@ -233,12 +257,13 @@ impl Tmux {
     /// Runs a batch on the server if one runs; `None` when none does (and none is
     /// started). Over the socket, the connection itself tells: no separate probe.
     pub fn query(&self, batch: &Batch) -> Result<Option<String>, Error> {
-        let answer = match self.over_socket(batch, None) {
+        let limit = self.time_left(batch, None)?;
+        let answer = match self.over_socket(batch, limit) {
             // A server that hangs up on a query is on its way out (just killed, say).
             Some(wire::Outcome::NoServer | wire::Outcome::Lost(_)) => return Ok(None),
-            Some(outcome) => self.outcome(batch, outcome, None),
+            Some(outcome) => self.outcome(batch, outcome, limit),
             None if !self.server_running() => return Ok(None),
-            None => self.spawn(batch, None),
+            None => self.spawn(batch, limit),
         };
         match answer {
             Err(Error::NoServer) => Ok(None),
@@ -249,6 +274,7 @@ impl Tmux {
     /// Through the server's socket when a server answers there; else (no server yet,
     /// another protocol, a command too long for one message) through the `tmux` binary.
     fn run_within(&self, batch: &Batch, limit: Option<Duration>) -> Result<String, Error> {
+        let limit = self.time_left(batch, limit)?;
         match self.over_socket(batch, limit) {
             None | Some(wire::Outcome::NoServer) => self.spawn(batch, limit),
             Some(outcome) => self.outcome(batch, outcome, limit),

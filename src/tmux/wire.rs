@@ -123,15 +123,13 @@ pub fn connect(socket: &Path) -> io::Result<UnixStream> {
     // SAFETY: a fresh descriptor is owned by the UnixStream at once (closed on every
     // path); connect reads `addr` within the length given.
     unsafe {
-        let fd = libc::socket(
-            libc::AF_UNIX,
-            libc::SOCK_STREAM | libc::SOCK_CLOEXEC | libc::SOCK_NONBLOCK,
-            0,
-        );
+        let fd = libc::socket(libc::AF_UNIX, libc::SOCK_STREAM, 0);
         if fd < 0 {
             return Err(io::Error::last_os_error());
         }
         let stream = UnixStream::from_raw_fd(fd);
+        libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC);
+        stream.set_nonblocking(true)?;
         let len = std::mem::size_of::<libc::sockaddr_un>() as libc::socklen_t;
         if libc::connect(fd, &addr as *const _ as *const libc::sockaddr, len) != 0 {
             return Err(io::Error::last_os_error());
@@ -151,8 +149,15 @@ fn identify(stream: &UnixStream, default_socket: bool) -> io::Result<()> {
         } else {
             0
         };
-    let term = std::env::var_os("TERM").unwrap_or_default();
-    let cwd = std::env::current_dir().unwrap_or_else(|_| "/".into());
+    // A frame over tmux's limit makes the server stop with a fatal error, so whatever
+    // comes from outside is sent only when it fits (tmux's own client sends it anyway).
+    let fits = |text: &OsStr| HEADER + text.len() < MAX_FRAME;
+    let term = std::env::var_os("TERM")
+        .filter(|t| fits(t))
+        .unwrap_or_default();
+    let cwd = client_cwd()
+        .filter(|c| fits(c))
+        .unwrap_or_else(|| "/".into());
 
     let mut first = Vec::new();
     frame(&mut first, IDENTIFY_FLAGS, 0, &(flags as i32).to_ne_bytes());
@@ -160,7 +165,7 @@ fn identify(stream: &UnixStream, default_socket: bool) -> io::Result<()> {
     frame(&mut first, IDENTIFY_TERM, 0, &c_string(&term));
     frame(&mut first, IDENTIFY_FEATURES, 0, &0i32.to_ne_bytes());
     frame(&mut first, IDENTIFY_TTYNAME, 0, b"\0");
-    frame(&mut first, IDENTIFY_CWD, 0, &c_string(cwd.as_os_str()));
+    frame(&mut first, IDENTIFY_CWD, 0, &c_string(&cwd));
     // Each frame that carries a descriptor goes last in its own send, as tmux does.
     let null = File::options().read(true).write(true).open("/dev/null")?;
     frame(&mut first, IDENTIFY_STDIN, HAS_FD, &[]);
@@ -190,11 +195,30 @@ fn identify(stream: &UnixStream, default_socket: bool) -> io::Result<()> {
     (&*stream).write_all(&rest)
 }
 
+/// The folder tmux's client reports: `$PWD` when it is this process's folder (it keeps
+/// the user's symlinks), else the real one, else `$HOME`.
+fn client_cwd() -> Option<std::ffi::OsString> {
+    use std::os::unix::fs::MetadataExt;
+    let real = std::env::current_dir().ok();
+    let same = |a: &Path, b: &Path| match (std::fs::metadata(a), std::fs::metadata(b)) {
+        (Ok(a), Ok(b)) => (a.dev(), a.ino()) == (b.dev(), b.ino()),
+        _ => false,
+    };
+    if let (Some(pwd), Some(real)) = (std::env::var_os("PWD"), &real) {
+        if Path::new(&pwd).is_absolute() && same(Path::new(&pwd), real) {
+            return Some(pwd);
+        }
+    }
+    real.map(Into::into).or_else(|| std::env::var_os("HOME"))
+}
+
 /// Reads the server's answer to the end: output streams opened, written and the exit.
 fn answer(stream: &UnixStream, deadline: Option<Instant>) -> Outcome {
     let mut reader = Frames::default();
     let mut stdout = Vec::new();
     let mut stderr = Vec::new();
+    // Output streams the server opened: (stream id, fd 1 or 2).
+    let mut streams: Vec<(i32, i32)> = Vec::new();
     loop {
         let (kind, body) = match reader.next(stream) {
             Ok(frame) => frame,
@@ -213,23 +237,31 @@ fn answer(stream: &UnixStream, deadline: Option<Instant>) -> Outcome {
         }
         // The first field: the stream of a read or write message, the status of an exit.
         let first = int_at(&body, 0);
-        match kind {
+        let replied = match kind {
             MSG_VERSION => return Outcome::Unavailable,
-            // `{stream, fd, flags}`: the server waits for our ready before writing.
-            MSG_WRITE_OPEN if reply(stream, MSG_WRITE_READY, first).is_err() => {
-                return Outcome::Lost("lost server".into())
+            // `{stream, fd, flags}`, then a path: only our stdout and stderr are taken
+            // (the server waits for this answer before it writes); a file is refused.
+            MSG_WRITE_OPEN => {
+                let fd = int_at(&body, 4);
+                let error = if fd == 1 || fd == 2 {
+                    streams.push((first, fd));
+                    0
+                } else {
+                    libc::EBADF
+                };
+                reply(stream, MSG_WRITE_READY, first, error)
             }
             MSG_WRITE => {
                 let data = body.get(4..).unwrap_or_default();
-                match first {
-                    2 => stderr.extend_from_slice(data),
-                    _ => stdout.extend_from_slice(data),
+                match streams.iter().find(|(id, _)| *id == first) {
+                    Some((_, 2)) => stderr.extend_from_slice(data),
+                    Some(_) => stdout.extend_from_slice(data),
+                    None => {}
                 }
+                Ok(())
             }
-            // Nothing here reads stdin: an empty, finished stream.
-            MSG_READ_OPEN if reply(stream, MSG_READ_DONE, first).is_err() => {
-                return Outcome::Lost("lost server".into())
-            }
+            // Nothing here has input to give: a read of stdin or of a file fails.
+            MSG_READ_OPEN => reply(stream, MSG_READ_DONE, first, libc::EBADF),
             MSG_EXIT => {
                 return Outcome::Done {
                     ok: first == 0,
@@ -238,19 +270,22 @@ fn answer(stream: &UnixStream, deadline: Option<Instant>) -> Outcome {
                 }
             }
             MSG_SHUTDOWN => return Outcome::Lost("server exited".into()),
-            _ => {}
+            _ => Ok(()),
+        };
+        if replied.is_err() {
+            return Outcome::Lost("lost server".into());
         }
     }
 }
 
-/// Answers a stream's opening: `{stream, error 0}`.
-fn reply(stream: &UnixStream, kind: u32, stream_id: i32) -> io::Result<()> {
+/// Answers a stream's opening: `{stream, error}` (0 when it is taken).
+fn reply(stream: &UnixStream, kind: u32, stream_id: i32, error: i32) -> io::Result<()> {
     let mut out = Vec::new();
     frame(
         &mut out,
         kind,
         0,
-        &[stream_id.to_ne_bytes(), 0i32.to_ne_bytes()].concat(),
+        &[stream_id.to_ne_bytes(), error.to_ne_bytes()].concat(),
     );
     (&*stream).write_all(&out)
 }
@@ -274,7 +309,8 @@ fn command_frame(args: &[String]) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// Appends one frame: header (type, length, flags, peer id, pid = -1) and body.
+/// Appends one frame: header (type, length, flags, peer id, pid = -1) and body. The
+/// callers keep bodies under `MAX_FRAME`.
 fn frame(out: &mut Vec<u8>, kind: u32, flags: u16, body: &[u8]) {
     let len = (HEADER + body.len()) as u16;
     out.extend_from_slice(&kind.to_ne_bytes());
@@ -324,10 +360,16 @@ fn send_with_fd(stream: &UnixStream, bytes: &[u8], fd: &File) -> io::Result<()> 
         (*cmsg).cmsg_type = libc::SCM_RIGHTS;
         (*cmsg).cmsg_len = libc::CMSG_LEN(std::mem::size_of::<libc::c_int>() as u32) as _;
         std::ptr::write_unaligned(libc::CMSG_DATA(cmsg) as *mut libc::c_int, raw);
-        let sent = libc::sendmsg(stream.as_raw_fd(), &msg, libc::MSG_NOSIGNAL);
-        if sent < 0 {
-            return Err(io::Error::last_os_error());
-        }
+        let sent = loop {
+            let sent = libc::sendmsg(stream.as_raw_fd(), &msg, libc::MSG_NOSIGNAL);
+            if sent >= 0 {
+                break sent;
+            }
+            let err = io::Error::last_os_error();
+            if err.kind() != io::ErrorKind::Interrupted {
+                return Err(err);
+            }
+        };
         if sent as usize != bytes.len() {
             return Err(io::Error::new(io::ErrorKind::WriteZero, "short send"));
         }
@@ -348,7 +390,12 @@ impl Frames {
                 return Ok(frame);
             }
             let mut chunk = [0u8; 65536];
-            let n = stream.read(&mut chunk)?;
+            // With a receive timeout set, Linux does not restart a read a signal cut
+            // short (a Ctrl-Z and `fg`, say): go on reading.
+            let n = match stream.read(&mut chunk) {
+                Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+                other => other?,
+            };
             if n == 0 {
                 return Err(io::ErrorKind::UnexpectedEof.into());
             }
@@ -393,22 +440,26 @@ mod tests {
         outcome
     }
 
+    /// `MSG_WRITE_OPEN` of stream `id` onto the client's `fd` (-1: a file).
+    fn open(bytes: &mut Vec<u8>, id: i32, fd: i32) {
+        let body = [id.to_ne_bytes(), fd.to_ne_bytes(), [0; 4]].concat();
+        frame(bytes, MSG_WRITE_OPEN, 0, &body);
+    }
+
+    fn write(bytes: &mut Vec<u8>, id: i32, data: &[u8]) {
+        frame(bytes, MSG_WRITE, 0, &[&id.to_ne_bytes()[..], data].concat());
+    }
+
     #[test]
     fn output_streams_and_the_exit_status_come_back() {
         let mut bytes = Vec::new();
-        frame(
-            &mut bytes,
-            MSG_WRITE_OPEN,
-            0,
-            &[2i32.to_ne_bytes(), [0; 4], [0; 4]].concat(),
-        );
-        frame(
-            &mut bytes,
-            MSG_WRITE,
-            0,
-            b"\x02\0\0\0can't find session: x\n",
-        );
-        frame(&mut bytes, MSG_WRITE, 0, b"\x01\0\0\0out\n");
+        open(&mut bytes, 2, 2);
+        open(&mut bytes, 1, 1);
+        open(&mut bytes, 3, -1);
+        write(&mut bytes, 2, b"can't find session: x\n");
+        write(&mut bytes, 1, b"out\n");
+        // A file the server wanted written here (`save-buffer FILE`) was refused.
+        write(&mut bytes, 3, b"file contents");
         frame(&mut bytes, MSG_EXIT, 0, &1i32.to_ne_bytes());
         match answer_to(bytes) {
             Outcome::Done { ok, stdout, stderr } => {
@@ -430,7 +481,7 @@ mod tests {
     #[test]
     fn a_server_that_hangs_up_midway_is_lost() {
         let mut bytes = Vec::new();
-        frame(&mut bytes, MSG_WRITE, 0, b"\x01\0\0\0half");
+        write(&mut bytes, 1, b"half");
         bytes.truncate(bytes.len() - 2);
         assert!(matches!(answer_to(bytes), Outcome::Lost(_)));
     }
