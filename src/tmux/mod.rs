@@ -259,8 +259,15 @@ impl Tmux {
     pub fn query(&self, batch: &Batch) -> Result<Option<String>, Error> {
         let limit = self.time_left(batch, None)?;
         let answer = match self.over_socket(batch, limit) {
-            // A server that hangs up on a query is on its way out (just killed, say).
-            Some(wire::Outcome::NoServer | wire::Outcome::Lost(_)) => return Ok(None),
+            Some(wire::Outcome::NoServer) => return Ok(None),
+            // A server that hangs up on a query twice is on its way out (just killed,
+            // say). Once could be a glitch, and "no sessions" is not a harmless answer
+            // (the last session closing ends the server).
+            Some(wire::Outcome::Lost(_)) => match self.over_socket(batch, limit) {
+                Some(wire::Outcome::NoServer | wire::Outcome::Lost(_)) => return Ok(None),
+                Some(outcome) => self.outcome(batch, outcome, limit),
+                None => return Ok(None),
+            },
             Some(outcome) => self.outcome(batch, outcome, limit),
             None if !self.server_running() => return Ok(None),
             None => self.spawn(batch, limit),
@@ -442,5 +449,66 @@ fn classify(command: &str, message: String) -> Error {
     Error::Tmux {
         command: command.to_string(),
         message,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{Read, Write};
+    use std::os::unix::net::{UnixListener, UnixStream};
+
+    /// Reads a client's frames up to and including its command (type 200).
+    fn read_command(stream: &mut UnixStream) {
+        let mut buffer = Vec::new();
+        loop {
+            let mut at = 0;
+            while buffer.len() >= at + 16 {
+                let kind = u32::from_ne_bytes(buffer[at..at + 4].try_into().unwrap());
+                let len = u16::from_ne_bytes(buffer[at + 4..at + 6].try_into().unwrap());
+                if kind == 200 && buffer.len() >= at + usize::from(len) {
+                    return;
+                }
+                at += usize::from(len);
+            }
+            let mut chunk = [0u8; 4096];
+            let n = stream.read(&mut chunk).unwrap();
+            assert!(n > 0, "the client hung up before its command");
+            buffer.extend_from_slice(&chunk[..n]);
+        }
+    }
+
+    #[test]
+    fn a_query_the_server_hangs_up_on_once_is_asked_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sock");
+        let listener = UnixListener::bind(&path).unwrap();
+        let server = std::thread::spawn(move || {
+            // First connection: the command arrives, the server hangs up.
+            let (mut first, _) = listener.accept().unwrap();
+            read_command(&mut first);
+            drop(first);
+            // Second: it answers, with "work" on stdout and exit status 0.
+            let (mut second, _) = listener.accept().unwrap();
+            read_command(&mut second);
+            let mut answer = Vec::new();
+            for (kind, body) in [
+                (303u32, [1i32, 1, 0].map(i32::to_ne_bytes).concat()),
+                (304, [&1i32.to_ne_bytes()[..], b"work\n"].concat()),
+                (203, 0i32.to_ne_bytes().to_vec()),
+            ] {
+                answer.extend_from_slice(&kind.to_ne_bytes());
+                answer.extend_from_slice(&((16 + body.len()) as u16).to_ne_bytes());
+                answer.extend_from_slice(&[0, 0, 8, 0, 0, 0, 255, 255, 255, 255]);
+                answer.extend_from_slice(&body);
+            }
+            second.write_all(&answer).unwrap();
+            let _ = std::io::copy(&mut second, &mut std::io::sink());
+        });
+        let tmux = Tmux::new(Socket::Path(path));
+        assert!(tmux.wire, "tmux must be on PATH for this test");
+        let batch = Batch::new().cmd(["list-sessions", "-F", "#{session_name}"]);
+        assert_eq!(tmux.query(&batch).unwrap().as_deref(), Some("work\n"));
+        server.join().unwrap();
     }
 }
