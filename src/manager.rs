@@ -69,6 +69,14 @@ pub struct Kept {
     pub reason: String,
 }
 
+/// What `has-session` found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Presence {
+    There,
+    Missing,
+    NoServer,
+}
+
 /// Manages the sessions of one tmux server.
 ///
 /// ```no_run
@@ -176,10 +184,20 @@ impl TmuxManager {
 
     /// True when tmux has a session of exactly this name.
     pub fn session_exists(&self, name: &str) -> Result<bool, Error> {
+        Ok(self.presence(name)? == Presence::There)
+    }
+
+    /// Whether a session is there, and whether a server runs at all: one question.
+    pub(crate) fn presence(&self, name: &str) -> Result<Presence, Error> {
         let batch = Batch::new().cmd(["has-session", "-t", &target::session(name)]);
         match self.tmux.query(&batch) {
-            Ok(answer) => Ok(answer.is_some()),
-            Err(Error::NoSuchSession(_)) => Ok(false),
+            Ok(Some(_)) => Ok(Presence::There),
+            Ok(None) => Ok(Presence::NoServer),
+            Err(Error::NoSuchSession(_)) => Ok(Presence::Missing),
+            // What tmux says when its server has no session at all (yet).
+            Err(Error::Tmux { message, .. }) if message == "no current target" => {
+                Ok(Presence::Missing)
+            }
             Err(err) => Err(self.tmux.explain(err)),
         }
     }

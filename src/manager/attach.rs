@@ -100,7 +100,12 @@ impl TmuxManager {
     }
 
     fn ensure(&self, target: &Target, limit: Option<Duration>) -> Result<bool> {
-        if self.config.auto_restore && !self.tmux.server_running() {
+        let presence = self.presence(&target.name)?;
+        if presence == Presence::There {
+            self.record(target, None)?;
+            return Ok(false);
+        }
+        if self.config.auto_restore && presence == Presence::NoServer {
             // After a crash or reboot the first attach brings everything back.
             if self.restore_within(&[], limit)?.contains(&target.name) {
                 return Ok(true);
