@@ -256,9 +256,15 @@ impl TmuxManager {
     /// Live sessions and recorded ones that tmux lost, by name. One tmux call.
     pub fn list_sessions(&self) -> Result<Vec<SessionInfo>> {
         let live = self.live_sessions()?;
-        let records = self.records()?;
-        self.observe(&live, &records);
-        Ok(merge(&live, &records))
+        // Read in place: a copy of every record (layouts and all) costs more than the
+        // list itself at a thousand sessions.
+        let state = self.load_state()?;
+        let none = BTreeMap::new();
+        let records = state
+            .server(&self.socket_key())
+            .map_or(&none, |s| &s.sessions);
+        self.observe(&live, records);
+        Ok(merge(&live, records))
     }
 
     /// One session, live or recorded; `Error::NoSuchSession` when neither.
