@@ -497,10 +497,7 @@ mod tests {
                 (304, [&1i32.to_ne_bytes()[..], b"work\n"].concat()),
                 (203, 0i32.to_ne_bytes().to_vec()),
             ] {
-                answer.extend_from_slice(&kind.to_ne_bytes());
-                answer.extend_from_slice(&((16 + body.len()) as u16).to_ne_bytes());
-                answer.extend_from_slice(&[0, 0, 8, 0, 0, 0, 255, 255, 255, 255]);
-                answer.extend_from_slice(&body);
+                wire::frame(&mut answer, kind, 0, &body);
             }
             second.write_all(&answer).unwrap();
             let _ = std::io::copy(&mut second, &mut std::io::sink());

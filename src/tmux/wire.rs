@@ -311,7 +311,7 @@ fn command_frame(args: &[String]) -> Option<Vec<u8>> {
 
 /// Appends one frame: header (type, length, flags, peer id, pid = -1) and body. The
 /// callers keep bodies under `MAX_FRAME`.
-fn frame(out: &mut Vec<u8>, kind: u32, flags: u16, body: &[u8]) {
+pub(super) fn frame(out: &mut Vec<u8>, kind: u32, flags: u16, body: &[u8]) {
     let len = (HEADER + body.len()) as u16;
     out.extend_from_slice(&kind.to_ne_bytes());
     out.extend_from_slice(&len.to_ne_bytes());
