@@ -20,25 +20,24 @@ fn by_name<'a>(list: &'a Value, name: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("{name} not in {list:#}"))
 }
 
+/// The fields of a `list --json` entry (SPEC §2), sorted.
+const LIST_FIELDS: [&str; 8] = [
+    "alive",
+    "attached",
+    "created",
+    "last_attached",
+    "managed",
+    "name",
+    "start_dir",
+    "windows",
+];
+
 /// Asserts the exact field set and types of one `list --json` entry.
 fn assert_list_entry_shape(entry: &Value) {
     let obj = entry.as_object().expect("an object");
     let mut keys: Vec<&str> = obj.keys().map(String::as_str).collect();
     keys.sort();
-    assert_eq!(
-        keys,
-        [
-            "alive",
-            "attached",
-            "created",
-            "last_attached",
-            "managed",
-            "name",
-            "start_dir",
-            "windows"
-        ],
-        "{entry:#}"
-    );
+    assert_eq!(keys, LIST_FIELDS, "{entry:#}");
     assert!(obj["name"].is_string(), "{entry:#}");
     assert!(obj["windows"].is_u64(), "{entry:#}");
     assert!(obj["attached"].is_u64(), "{entry:#}");
@@ -276,19 +275,7 @@ fn status_json_shape() {
     for s in sessions {
         let mut k = keys(s);
         k.retain(|k| !["processes", "cpu_percent", "memory_bytes"].contains(&k.as_str()));
-        assert_eq!(
-            k,
-            [
-                "alive",
-                "attached",
-                "created",
-                "last_attached",
-                "managed",
-                "name",
-                "start_dir",
-                "windows"
-            ]
-        );
+        assert_eq!(k, LIST_FIELDS);
     }
 }
 
