@@ -221,18 +221,18 @@ impl Tmux {
         }
     }
 
-    fn command(&self, batch: &Batch) -> Command {
+    /// `tmux FLAGS SOCKET BATCH`.
+    fn command(&self, flags: &[&str], batch: &Batch) -> Command {
         let mut cmd = Command::new(&self.program);
         // TMUX and TMUX_PANE stay: inside tmux they tell the server which client is ours.
-        cmd.args(self.socket.args()).args(&batch.args);
+        cmd.args(flags).args(self.socket.args()).args(&batch.args);
         cmd
     }
 
     /// A command whose output we read: `-u` so names come back exactly (not with `_`
     /// for non-ASCII) whatever the locale, as they do over the socket.
     fn output_command(&self, batch: &Batch) -> Command {
-        let mut cmd = Command::new(&self.program);
-        cmd.arg("-u").args(self.socket.args()).args(&batch.args);
+        let mut cmd = self.command(&["-u"], batch);
         cmd.stdin(Stdio::null());
         cmd
     }
@@ -372,7 +372,7 @@ impl Tmux {
     /// Replaces this process with tmux running `batch` (used to attach, so that no
     /// thanos-tmux process lingers). Returns only on failure.
     pub fn exec(&self, batch: &Batch) -> Error {
-        spawn_error(self.command(batch).exec())
+        spawn_error(self.command(&[], batch).exec())
     }
 
     /// `tmux -V`, parsed. Older than 3.2 or unparsable is `TmuxUnusable`.
