@@ -7,7 +7,7 @@ use crate::config::{Daemon, RestartPolicy};
 use crate::error::Error;
 use crate::manager::TmuxManager;
 use crate::procs::Sampler;
-use crate::tmux::{target, Batch};
+use crate::tmux::{format, target, Batch};
 use crate::{log, state};
 use anyhow::{bail, Result};
 use serde::Serialize;
@@ -57,8 +57,9 @@ impl DaemonStatus {
 }
 
 /// `list-panes` of the monitor session, one row per daemon window.
-const FORMAT: &str = "#{pane_id}\x1f#{window_index}\x1f#{@thanos-daemon}\x1f#{pane_dead}\x1f#{pane_dead_status}\x1f\
-#{pane_pid}\x1f#{@thanos-stopped}\x1f#{@thanos-restarts}\x1f#{@thanos-gave-up}\x1f#{@thanos-failures}";
+const FORMAT: &str = "#{pane_id}|#{window_index}|#{q:@thanos-daemon}|#{pane_dead}|\
+#{pane_dead_status}|#{pane_pid}|#{q:@thanos-stopped}|#{q:@thanos-restarts}|#{q:@thanos-gave-up}|\
+#{q:@thanos-failures}>";
 
 #[derive(Clone, Debug, Default)]
 struct Row {
@@ -74,14 +75,14 @@ struct Row {
     failures: Vec<i64>,
 }
 
-fn parse_rows(out: &str) -> Vec<Row> {
-    out.lines()
-        .filter_map(|line| {
-            let f: Vec<&str> = line.split('\x1f').collect();
-            (f.len() == 10 && f[0].starts_with('%')).then(|| Row {
-                pane: f[0].to_string(),
+fn parse_rows(out: &str) -> Result<Vec<Row>, format::Unreadable> {
+    Ok(format::records(out)?
+        .into_iter()
+        .filter_map(|f| {
+            (f.len() == 10 && format::id(&f[0], '%').is_some()).then(|| Row {
+                pane: f[0].clone(),
                 window: f[1].parse().unwrap_or(0),
-                daemon: f[2].to_string(),
+                daemon: f[2].clone(),
                 dead: f[3] == "1",
                 exit_status: f[4].parse().ok(),
                 pid: f[5].parse().ok(),
@@ -91,7 +92,7 @@ fn parse_rows(out: &str) -> Vec<Row> {
                 failures: f[9].split(',').filter_map(|t| t.parse().ok()).collect(),
             })
         })
-        .collect()
+        .collect())
 }
 
 /// Backoff before restart number `failures` (1, 2, 4 … 30 seconds).
@@ -141,7 +142,7 @@ impl TmuxManager {
             FORMAT,
         ]);
         match self.tmux().run(&batch) {
-            Ok(out) => Ok(parse_rows(&out)),
+            Ok(out) => Ok(parse_rows(&out).map_err(|e| self.tmux().unreadable(&batch, e))?),
             Err(Error::NoSuchSession(_) | Error::NoServer) => Ok(Vec::new()),
             Err(err) => Err(self.tmux().explain(err).into()),
         }
@@ -315,7 +316,8 @@ impl TmuxManager {
         let Ok(out) = self.tmux().run(&batch) else {
             return Ok(());
         };
-        let Some(row) = parse_rows(&out).into_iter().find(|r| r.pane == pane) else {
+        let rows = parse_rows(&out).unwrap_or_default();
+        let Some(row) = rows.into_iter().find(|r| r.pane == pane) else {
             return Ok(());
         };
         let Some(daemon) = self.config().daemons.iter().find(|d| d.name == row.daemon) else {
@@ -356,7 +358,11 @@ impl TmuxManager {
         let Ok(out) = self.tmux().run(&batch) else {
             return Ok(());
         };
-        let Some(now_row) = parse_rows(&out).into_iter().find(|r| r.pane == pane) else {
+        let Some(now_row) = parse_rows(&out)
+            .unwrap_or_default()
+            .into_iter()
+            .find(|r| r.pane == pane)
+        else {
             return Ok(());
         };
         if now_row.stopped || !now_row.dead {
@@ -463,14 +469,14 @@ mod tests {
 
     #[test]
     fn rows_parse() {
-        let rows = parse_rows("%3\x1f1\x1fbot\x1f1\x1f3\x1f42\x1f\x1f2\x1f\x1f10,20\n");
+        let rows = parse_rows("%3|1|my\\ bot|1|3|42||2||10,20>\n").unwrap();
         assert_eq!(rows.len(), 1);
-        assert_eq!(rows[0].daemon, "bot");
+        assert_eq!(rows[0].daemon, "my bot");
         assert!(rows[0].dead);
         assert_eq!(rows[0].exit_status, Some(3));
         assert_eq!(rows[0].restarts, 2);
         assert_eq!(rows[0].failures, [10, 20]);
-        assert!(parse_rows("garbage").is_empty());
+        assert!(parse_rows("garbage").is_err());
     }
 
     #[test]

@@ -159,25 +159,21 @@ impl TmuxManager {
     /// The sessions tmux has now (empty when no server runs). One tmux call.
     pub fn live_sessions(&self) -> Result<Vec<SessionRow>, Error> {
         let batch = Batch::new().cmd(["list-sessions", "-F", format::SESSIONS]);
-        Ok(format::parse_sessions(&self.query(&batch)?))
+        self.read(&batch, format::parse_sessions)
     }
 
     /// Names of the sessions tmux has now, for completion: the cheapest query there is.
     pub fn live_names(&self) -> Result<Vec<String>, Error> {
-        let batch = Batch::new().cmd(["list-sessions", "-F", "#{session_name}"]);
-        Ok(self.query(&batch)?.lines().map(str::to_string).collect())
+        let batch = Batch::new().cmd(["list-sessions", "-F", format::NAMES]);
+        self.read(&batch, format::parse_names)
     }
 
     /// The pid of every pane's process, by session (for resource figures). One call.
     pub fn pane_pids(&self) -> Result<BTreeMap<String, Vec<u32>>, Error> {
-        let batch = Batch::new().cmd(["list-panes", "-a", "-F", "#{pane_pid}\x1f#{session_name}"]);
+        let batch = Batch::new().cmd(["list-panes", "-a", "-F", format::PANE_PIDS]);
         let mut out: BTreeMap<String, Vec<u32>> = BTreeMap::new();
-        for line in self.query(&batch)?.lines() {
-            if let Some((pid, name)) = line.split_once('\x1f') {
-                if let Ok(pid) = pid.parse() {
-                    out.entry(name.to_string()).or_default().push(pid);
-                }
-            }
+        for (pid, name) in self.read(&batch, format::parse_pane_pids)? {
+            out.entry(name).or_default().push(pid);
         }
         Ok(out)
     }
@@ -202,11 +198,15 @@ impl TmuxManager {
         }
     }
 
-    /// A query of the running server: its output, empty when no server runs; an
-    /// unexpected failure is checked against the tmux version.
-    fn query(&self, batch: &Batch) -> Result<String, Error> {
+    /// A query of the running server read by `parse` (nothing when no server runs).
+    fn read<R: Default>(
+        &self,
+        batch: &Batch,
+        parse: impl Fn(&str) -> Result<R, format::Unreadable>,
+    ) -> Result<R, Error> {
         match self.tmux.query(batch) {
-            Ok(answer) => Ok(answer.unwrap_or_default()),
+            Ok(Some(answer)) => parse(&answer).map_err(|e| self.tmux.unreadable(batch, e)),
+            Ok(None) => Ok(R::default()),
             Err(err) => Err(self.tmux.explain(err)),
         }
     }

@@ -2,13 +2,16 @@
 //! with as few tmux calls as possible.
 
 use crate::state::{Layout, PaneRecord, SessionRecord, WindowRecord};
-use crate::tmux::format::PaneRow;
+use crate::tmux::format::{self, PaneRow};
 use crate::tmux::{target, Batch};
 use std::collections::BTreeMap;
 use std::path::Path;
 
 /// tmux refuses a command message over 16 KiB; batches are cut well below that.
 pub const MAX_BATCH_BYTES: usize = 15_000;
+
+/// tmux 3.7 refuses a command line of more than 1000 arguments (`;` included).
+pub const MAX_BATCH_ARGS: usize = 1000;
 
 /// Restores up to this many panes send the hook registration in the build call itself.
 pub const SMALL_RESTORE_PANES: usize = 12;
@@ -93,7 +96,8 @@ fn proc_foreground(pane_pid: u32) -> Option<Vec<String>> {
     (!args.is_empty()).then_some(args)
 }
 
-/// The tmux commands that rebuild one recorded session: windows in order with names,
+/// The tmux commands that rebuild one recorded session (printing the new session's id,
+/// `format::CREATED`): windows in order with names,
 /// panes in their folders, layouts, allowed programs re-run, the active window.
 /// Every command names its session exactly (`=NAME:` is the session's current window,
 /// which each `new-window` and `split-window` moves to what it made): in a batch that
@@ -122,6 +126,9 @@ pub fn restore_batch(record: &SessionRecord, programs: &[String], fallback_dir: 
         batch = batch.cmd([
             "new-session",
             "-d",
+            "-P",
+            "-F",
+            format::CREATED,
             "-s",
             &target::literal(name),
             "-c",
@@ -137,6 +144,9 @@ pub fn restore_batch(record: &SessionRecord, programs: &[String], fallback_dir: 
             let mut a = vec![
                 "new-session".into(),
                 "-d".into(),
+                "-P".into(),
+                "-F".into(),
+                format::CREATED.into(),
                 "-s".into(),
                 target::literal(name),
             ];
@@ -256,13 +266,16 @@ fn basename(path: &str) -> String {
         .to_string()
 }
 
-/// Packs the commands into as few calls as fit tmux's message limit. Every command
-/// names its target exactly, so a cut may fall anywhere between two commands.
+/// Packs the commands into as few calls as fit tmux's limits (message size, argument
+/// count). Every command names its target exactly, so a cut may fall anywhere between
+/// two commands.
 pub fn pack(batches: Vec<Batch>) -> Vec<Batch> {
     let mut calls: Vec<Batch> = Vec::new();
     let mut current = Batch::new();
     for command in batches.into_iter().flat_map(Batch::into_commands) {
-        if !current.is_empty() && current.size() + command.size() > MAX_BATCH_BYTES {
+        let too_big = current.size() + command.size() > MAX_BATCH_BYTES
+            || current.arg_count() + 1 + command.arg_count() > MAX_BATCH_ARGS;
+        if !current.is_empty() && too_big {
             calls.push(std::mem::take(&mut current));
         }
         current = current.extend(command);

@@ -80,13 +80,32 @@ prop_compose! {
     }
 }
 
-/// The line tmux prints for `SESSIONS` (fields separated by `\x1f`, path last).
+/// What tmux's `#{q:...}` makes of a text field.
+fn q(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        if "|&;<>()$`\\\"'*?[# =%".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The line tmux prints for `SESSIONS`.
 fn session_line(r: &SessionRow) -> String {
     let last = r.last_attached.map(|t| t.to_string()).unwrap_or_default();
     let managed = if r.managed { "1" } else { "" };
     format!(
-        "{}\x1f{}\x1f{}\x1f{last}\x1f{}\x1f{}\x1f{managed}\x1f{}\x1f{}\x1f{}\n",
-        r.id, r.name, r.created, r.attached, r.windows, r.server.pid, r.server.start_time, r.path
+        "{}|{}|{}|{last}|{}|{}|{managed}|{}|{}|{}>\n",
+        r.id,
+        q(&r.name),
+        r.created,
+        r.attached,
+        r.windows,
+        r.server.pid,
+        r.server.start_time,
+        q(&r.path)
     )
 }
 
@@ -104,7 +123,7 @@ prop_compose! {
         window_height in any::<u32>(),
         pane_index in any::<u32>(),
         pane_pid in any::<u32>(),
-        pane_command in printed_name(),
+        pane_command in any_path(),
         path in any_path(),
     ) -> PaneRow {
         PaneRow {
@@ -130,31 +149,22 @@ prop_compose! {
 fn pane_line(r: &PaneRow) -> String {
     let fields = [
         r.pane_id.clone(),
-        r.session.clone(),
+        q(&r.session),
         r.session_id.clone(),
         r.server.pid.to_string(),
         r.server.start_time.to_string(),
         r.window_index.to_string(),
         if r.window_active { "1" } else { "0" }.to_string(),
-        r.window_name.clone(),
-        r.window_layout.clone(),
+        q(&r.window_name),
+        q(&r.window_layout),
         r.window_width.to_string(),
         r.window_height.to_string(),
         r.pane_index.to_string(),
         r.pane_pid.to_string(),
-        r.pane_command.clone(),
-        r.path.clone(),
+        q(&r.pane_command),
+        q(&r.path),
     ];
-    fields.join("\x1f") + "\n"
-}
-
-/// Would this path, once split on newlines, hold a piece that reads like the start of
-/// a record? (Only a path crafted to look like tmux output can; the parsers document
-/// that ambiguity, so such paths are left out of the round trips.)
-fn forges_a_record(path: &str) -> bool {
-    path.split('\n')
-        .skip(1)
-        .any(|piece| piece.starts_with('$') || piece.starts_with('%'))
+    fields.join("|") + ">\n"
 }
 
 // ------------------------------------------------------------------ config
@@ -342,23 +352,21 @@ proptest! {
     fn format_parsers_never_panic_on_arbitrary_output(text in nasty_text(300)) {
         let _ = format::parse_sessions(&text);
         let _ = format::parse_panes(&text);
-        let _ = format::parse_identity(&text);
+        let _ = format::parse_built(&text);
         let _ = format::parse_server(&text);
         let _ = format::parse_version(&text);
     }
 
     #[test]
     fn session_rows_round_trip(rows in proptest::collection::vec(session_row(), 0..6)) {
-        prop_assume!(rows.iter().all(|r| !forges_a_record(&r.path)));
         let text: String = rows.iter().map(session_line).collect();
-        prop_assert_eq!(format::parse_sessions(&text), rows);
+        prop_assert_eq!(format::parse_sessions(&text), Ok(rows));
     }
 
     #[test]
     fn pane_rows_round_trip(rows in proptest::collection::vec(pane_row(), 0..6)) {
-        prop_assume!(rows.iter().all(|r| !forges_a_record(&r.path)));
         let text: String = rows.iter().map(pane_line).collect();
-        prop_assert_eq!(format::parse_panes(&text), rows);
+        prop_assert_eq!(format::parse_panes(&text), Ok(rows));
     }
 }
 

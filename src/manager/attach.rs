@@ -106,34 +106,40 @@ impl TmuxManager {
             return Ok(false);
         }
         if self.config.auto_restore && presence == Presence::NoServer {
-            // After a crash or reboot the first attach brings everything back.
-            if self.restore_within(&[], limit)?.contains(&target.name) {
+            // After a crash or reboot the first attach brings everything back. A record
+            // that cannot be rebuilt costs itself alone: the attach goes on.
+            let done = self.restore_within(&[], limit)?;
+            for (name, why) in &done.failed {
+                log::warn(format_args!("could not restore '{name}': {why}"));
+            }
+            if done.restored.contains(&target.name) {
                 return Ok(true);
             }
         }
         let record = self.restorable(target)?;
-        let create = match &record {
+        let created = match &record {
             Some(record) => {
-                recovery::restore_batch(record, &self.config.restore_programs, &self.root())
+                let rebuild =
+                    recovery::restore_batch(record, &self.config.restore_programs, &self.root());
+                match self.create(target, rebuild, limit) {
+                    // A record tmux refuses: what it built is undone, and a plain
+                    // session takes its place.
+                    Err(Failed::Tmux(err, printed)) => {
+                        log::warn(format_args!(
+                            "could not restore '{}' ({err}); starting it afresh",
+                            target.name
+                        ));
+                        self.undo(&printed, limit);
+                        self.create(target, new_session(target, &["-d"]), limit)
+                    }
+                    other => other,
+                }
             }
-            None => new_session(target, &["-d"]),
+            None => self.create(target, new_session(target, &["-d"]), limit),
         };
-        let batch = create
-            .cmd([
-                "display-message",
-                "-p",
-                "-t",
-                &target::session_window(&target.name),
-                format::IDENTITY,
-            ])
-            .extend(self.hooks());
-        let result = match limit {
-            Some(limit) => self.tmux.run_timeout(&batch, limit),
-            None => self.tmux.run(&batch),
-        };
-        match result {
-            Ok(out) => {
-                self.record(target, format::parse_identity(&out))?;
+        match created {
+            Ok(seen) => {
+                self.record(target, seen)?;
                 let how = if record.is_some() {
                     "restored"
                 } else {
@@ -146,11 +152,44 @@ impl TmuxManager {
                 ));
                 Ok(true)
             }
-            Err(Error::Tmux { message, .. }) if message.starts_with("duplicate session") => {
+            Err(Failed::Duplicate) => {
                 self.record(target, None)?;
                 Ok(false)
             }
-            Err(err) => Err(self.tmux.explain(err).into()),
+            Err(Failed::Tmux(err, _)) | Err(Failed::Other(err)) => {
+                Err(self.tmux.explain(err).into())
+            }
+        }
+    }
+
+    /// Runs `build` (which makes the session `target`), then reports the session and
+    /// registers the hooks, in one call. `Ok` carries the session's id and server.
+    fn create(
+        &self,
+        target: &Target,
+        build: Batch,
+        limit: Option<Duration>,
+    ) -> Result<Option<(String, ServerId)>, Failed> {
+        let batch = build
+            .cmd([
+                "display-message",
+                "-p",
+                "-t",
+                &target::session_window(&target.name),
+                format::NAMED_IDENTITY,
+            ])
+            .extend(self.hooks());
+        let (printed, result) = self.tmux.run_partial(&batch, limit);
+        match result {
+            Ok(()) => Ok(format::parse_built(&printed)
+                .ok()
+                .and_then(|b| b.sessions.into_iter().next())
+                .map(|(_, seen)| seen)),
+            Err(Error::Tmux { message, .. }) if message.starts_with("duplicate session") => {
+                Err(Failed::Duplicate)
+            }
+            Err(err @ Error::Tmux { .. }) => Err(Failed::Tmux(err, printed)),
+            Err(err) => Err(Failed::Other(err)),
         }
     }
 
@@ -299,6 +338,16 @@ fn new_session(target: &Target, flags: &[&str]) -> Batch {
         "@thanos-managed",
         "1",
     ])
+}
+
+/// Why a session could not be made.
+enum Failed {
+    /// It exists already ("duplicate session"): made meanwhile by another terminal.
+    Duplicate,
+    /// tmux refused a command; carries what the call printed before that.
+    Tmux(Error, String),
+    /// No answer, no server, no tmux.
+    Other(Error),
 }
 
 /// Shows the greeting once per session created by thanos-tmux.

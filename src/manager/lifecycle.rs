@@ -120,7 +120,7 @@ impl TmuxManager {
             .tmux
             .run(&Batch::new().cmd(["display-message", "-p", format::SERVER]))
             .ok()?;
-        let server = format::parse_server(&out)?;
+        let server = format::parse_server(&out).ok()?.id;
         Some(identity(&self.socket_key(), server))
     }
 

@@ -22,7 +22,7 @@ impl TmuxManager {
             _ => Batch::new().cmd(["list-panes", "-a", "-F", format::PANES]),
         };
         let rows = match self.tmux.run(&batch) {
-            Ok(out) => format::parse_panes(&out),
+            Ok(out) => format::parse_panes(&out).map_err(|e| self.tmux.unreadable(&batch, e))?,
             Err(Error::NoServer) => return Ok(Vec::new()),
             Err(Error::NoSuchSession(_)) => {
                 return Err(Error::NoSuchSession(names[0].clone()).into())
@@ -63,16 +63,30 @@ impl TmuxManager {
     /// Recreates recorded sessions that tmux does not have (all of them when `names` is
     /// empty), in one batched tmux call (split only where it would grow too long). A
     /// session that exists is left alone; two restores at once create nothing twice.
-    /// Returns the names restored.
+    /// Returns the names restored; a record that could not be rebuilt is an error that
+    /// names it, after the others were restored.
     pub fn restore(&self, names: &[String]) -> Result<Vec<String>> {
-        self.restore_within(names, None)
+        let done = self.restore_within(names, None)?;
+        if !done.failed.is_empty() {
+            let failed: Vec<String> = done
+                .failed
+                .iter()
+                .map(|(name, why)| format!("'{name}' ({why})"))
+                .collect();
+            anyhow::bail!(
+                "restored {} session(s); could not restore {}",
+                done.restored.len(),
+                failed.join(", ")
+            );
+        }
+        Ok(done.restored)
     }
 
     pub(super) fn restore_within(
         &self,
         names: &[String],
         limit: Option<Duration>,
-    ) -> Result<Vec<String>> {
+    ) -> Result<Restored> {
         // Best effort: a state folder that cannot be written still lets a restore run.
         let _lock = self
             .store
@@ -91,18 +105,11 @@ impl TmuxManager {
             .filter(|r| !alive.contains(&r.name) && (names.is_empty() || names.contains(&r.name)))
             .collect();
         if todo.is_empty() {
-            return Ok(Vec::new());
+            return Ok(Restored::default());
         }
         let root = self.root();
         let batch_of =
             |r: &SessionRecord| recovery::restore_batch(r, &self.config.restore_programs, &root);
-        let run = |call: &Batch| {
-            match limit {
-                Some(limit) => self.tmux.run_timeout(call, limit),
-                None => self.tmux.run(call),
-            }
-            .map_err(|e| self.tmux.explain(e))
-        };
         // The hooks come after the build: registered inside it, they would fire for
         // every layout change the build itself queued (dozens of saves of what was just
         // restored from the record). The same call reports what now exists, in one
@@ -112,52 +119,62 @@ impl TmuxManager {
         let report = self
             .hooks()
             .cmd(["list-sessions", "-F", format::NAMED_IDENTITY]);
-        let calls = recovery::pack(todo.iter().map(|r| batch_of(r)).collect());
+        let mut calls = recovery::pack(todo.iter().map(|r| batch_of(r)).collect());
         let panes: usize = todo.iter().map(|r| recovery::pane_count(r)).sum();
-        let mut reported = None;
-        let mut failed = Vec::new();
-        let all: Result<(), Error> = match calls.as_slice() {
-            [one] if panes <= recovery::SMALL_RESTORE_PANES => {
-                run(&one.clone().extend(report.clone())).map(|out| reported = Some(out))
+        let mut reported = false;
+        if let [one] = calls.as_mut_slice() {
+            if panes <= recovery::SMALL_RESTORE_PANES {
+                *one = std::mem::take(one).extend(report.clone());
+                reported = true;
             }
-            _ => calls.iter().try_for_each(|call| run(call).map(drop)),
-        };
-        match all {
-            Ok(()) => {}
+        }
+        let mut printed = String::new();
+        let mut failure = None;
+        for call in &calls {
+            let (out, result) = self.tmux.run_partial(call, limit);
+            printed.push_str(&out);
+            if let Err(err) = result {
+                failure = Some(err);
+                break;
+            }
+        }
+        let mut failed = Vec::new();
+        match failure {
+            None => {}
             // One bad record (a hand-edited layout, say) must not cost the others: undo
-            // what this restore built, then go session by session. A server that went
-            // away meanwhile (a shutdown) is left alone: the records stay.
-            Err(Error::Tmux { .. }) if self.tmux.server_running() => {
-                let built: Vec<String> = self
-                    .live_names()?
-                    .into_iter()
-                    .filter(|n| !alive.contains(n))
-                    .collect();
-                let undo = built.iter().fold(Batch::new(), |b, n| {
-                    b.cmd(["kill-session", "-t", &target::session(n)])
-                });
-                if !undo.is_empty() {
-                    run(&undo)?;
-                }
+            // what this restore built (by the ids it created, so nothing anyone else
+            // made is touched), then go session by session. A server that went away
+            // meanwhile (a shutdown) is left alone: the records stay.
+            Some(Error::Tmux { .. }) if self.tmux.server_running() => {
+                self.undo(&printed, limit);
+                printed.clear();
+                reported = false;
                 for record in &todo {
-                    match run(&batch_of(record)) {
-                        Ok(_) => {}
+                    let (out, result) = self.tmux.run_partial(&batch_of(record), limit);
+                    match result {
+                        Ok(()) => printed.push_str(&out),
+                        // Made meanwhile by another terminal: theirs, and there.
+                        Err(Error::Tmux { message, .. })
+                            if message.starts_with("duplicate session") => {}
                         Err(err @ Error::Tmux { .. }) => {
-                            failed.push(format!("'{}' ({err})", record.name))
+                            self.undo(&out, limit);
+                            failed.push((record.name.clone(), err.to_string()));
                         }
-                        Err(err) => return Err(err.into()),
+                        Err(err) => return Err(self.tmux.explain(err).into()),
                     }
                 }
             }
-            Err(err) => return Err(err.into()),
+            Some(err) => return Err(self.tmux.explain(err).into()),
         }
-        let reported = match reported {
-            Some(out) => out,
-            None => run(&report)?,
-        };
-        let seen: BTreeMap<String, (String, ServerId)> = reported
-            .lines()
-            .filter_map(format::parse_named_identity)
+        if !reported {
+            let (out, result) = self.tmux.run_partial(&report, limit);
+            result.map_err(|e| self.tmux.explain(e))?;
+            printed.push_str(&out);
+        }
+        let built = format::parse_built(&printed).map_err(|e| self.tmux.unreadable(&report, e))?;
+        let seen: BTreeMap<String, (String, ServerId)> = built
+            .sessions
+            .into_iter()
             .filter(|(name, _)| todo.iter().any(|r| &r.name == name))
             .collect();
         let socket = self.socket_key();
@@ -179,16 +196,44 @@ impl TmuxManager {
         let restored: Vec<String> = todo
             .iter()
             .map(|r| r.name.clone())
-            .filter(|n| seen.contains_key(n))
+            .filter(|n| seen.contains_key(n) && !failed.iter().any(|(f, _)| f == n))
             .collect();
         log::info(format_args!("restored {}", restored.join(", ")));
-        if !failed.is_empty() {
-            anyhow::bail!(
-                "restored {} session(s); could not restore {}",
-                restored.len(),
-                failed.join(", ")
-            );
-        }
-        Ok(restored)
+        Ok(Restored { restored, failed })
     }
+
+    /// Kills the sessions a failed build made, by the ids it printed: never a session
+    /// this call did not create. The server stays up (`exit-empty off`) for the retry
+    /// that follows, even when these were all its sessions.
+    pub(super) fn undo(&self, printed: &str, limit: Option<Duration>) {
+        let created = format::parse_built(printed)
+            .map(|b| b.created)
+            .unwrap_or_default();
+        if created.is_empty() {
+            return;
+        }
+        let kill = |id: &String| Batch::new().cmd(["kill-session", "-t", id]);
+        let undo = created.iter().fold(
+            Batch::new().cmd(["set-option", "-s", "exit-empty", "off"]),
+            |b, id| b.extend(kill(id)),
+        );
+        for call in recovery::pack(vec![undo]) {
+            if self.tmux.run_partial(&call, limit).1.is_err() {
+                // One id already gone stops the batch: the rest one by one.
+                for id in &created {
+                    if let (_, Err(err)) = self.tmux.run_partial(&kill(id), limit) {
+                        log::debug(format_args!("undo of {id}: {err}"));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// What a restore did.
+#[derive(Debug, Default)]
+pub(crate) struct Restored {
+    pub restored: Vec<String>,
+    /// (name, why) of each record that could not be rebuilt.
+    pub failed: Vec<(String, String)>,
 }

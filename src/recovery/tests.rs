@@ -43,7 +43,7 @@ fn restore_builds_windows_panes_programs_and_active_window() {
     let programs = vec!["nvim".to_string(), "tail".to_string()];
     let text = format!("{:?}", restore_batch(&rec, &programs, Path::new("/")));
     for needle in [
-        r#""new-session", "-d", "-s", "a##b", "-x", "80", "-y", "24", "-c", "/src", "-n", "edit""#,
+        r##""new-session", "-d", "-P", "-F", "#{session_id}>", "-s", "a##b", "-x", "80", "-y", "24", "-c", "/src", "-n", "edit""##,
         r#""split-window", "-t", "=a#b:", "-c", "/src/##x""#,
         r#""send-keys", "-t", "=a#b:", "-l", "--", "'nvim' 'my file.rs'""#,
         r#""new-window", "-t", "=a#b:", "-c", "/var/log", "-n", "logs""#,
@@ -70,7 +70,9 @@ fn a_record_without_layout_still_gets_a_session() {
     };
     let text = format!("{:?}", restore_batch(&rec, &[], Path::new("/")));
     assert!(
-        text.contains(r#""new-session", "-d", "-s", "x", "-c", "/tmp""#),
+        text.contains(
+            r##""new-session", "-d", "-P", "-F", "#{session_id}>", "-s", "x", "-c", "/tmp""##
+        ),
         "{text}"
     );
 }
@@ -109,6 +111,19 @@ fn packing_respects_the_size_limit() {
     });
     let calls = pack(vec![huge]);
     assert!(calls.len() > 1 && calls.iter().all(|c| c.size() <= MAX_BATCH_BYTES));
+}
+
+#[test]
+fn packing_respects_the_argument_limit() {
+    // 60 sessions of 3 windows: far under the size limit, far over 1000 arguments.
+    let many: Vec<Batch> = (0..180)
+        .map(|i| Batch::new().cmd(["new-window", "-t", &format!("=s{}:", i / 3), "-c", "/"]))
+        .collect();
+    let calls = pack(many);
+    assert!(calls.len() > 1);
+    assert!(calls.iter().all(|c| c.arg_count() <= MAX_BATCH_ARGS));
+    let commands: usize = calls.iter().map(|c| c.clone().into_commands().len()).sum();
+    assert_eq!(commands, 180);
 }
 
 #[test]

@@ -1,11 +1,16 @@
-//! `-F` format strings and pure parsers of tmux's output.
+//! `-F` format strings and the parser of what tmux prints for them.
 //!
-//! Fields are separated by `\x1f`: tmux prints control characters in session names
-//! escaped (`\t`, octal), so no name can hold the separator. Paths are printed raw and
-//! may hold anything, so the path is always the last field, and a line that does not
-//! start a record continues the previous path (a folder name with a newline).
-
-const SEP: char = '\x1f';
+//! Every tmux from 3.2 to master prints the same records for these formats, whatever
+//! a name, folder or program holds:
+//! - text fields are quoted by tmux itself (`#{q:...}`), which puts a `\` before each
+//!   of ``|&;<>()$`\"'*?[# =%`` (and, from tmux 3.7 on, before newline and tab);
+//! - a field ends with `|` and a record with `>` and a newline.
+//!
+//! So a `|` or `>` that is not escaped is always ours: no byte of a name or folder can
+//! forge a field or a record. Control characters reach us raw from most versions and
+//! escaped from tmux 3.4 and 3.5, which pass command output through `vis(3)` (`\037`,
+//! `\r`, and `\$` for a `$` before a letter); [`records`] decodes every form alike, so
+//! a value comes back exactly as tmux holds it.
 
 /// One live session, as `list-sessions` reports it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -29,91 +34,198 @@ pub struct ServerId {
     pub start_time: i64,
 }
 
-/// `-F` for `list-sessions`, matching `parse_sessions`.
-pub const SESSIONS: &str = "#{session_id}\x1f#{session_name}\x1f#{session_created}\x1f\
-#{session_last_attached}\x1f#{session_attached}\x1f#{session_windows}\x1f#{@thanos-managed}\x1f\
-#{pid}\x1f#{start_time}\x1f#{session_path}";
+/// tmux answered with something that is not the records asked for (a server of
+/// another version, say). Carries the start of the answer, for the message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unreadable(pub String);
 
-/// `-F` for `display-message -p` about one session: server identity and session id.
-pub const IDENTITY: &str = "#{session_id}\x1f#{pid}\x1f#{start_time}";
-
-/// `-F` for `display-message -p` naming the session too (names hold no `\x1f`).
-pub const NAMED_IDENTITY: &str = "#{session_name}\x1f#{session_id}\x1f#{pid}\x1f#{start_time}";
-
-/// Parses one line of `display-message -p NAMED_IDENTITY`: name, (session id, server).
-pub fn parse_named_identity(line: &str) -> Option<(String, (String, ServerId))> {
-    let (name, rest) = line.split_once(SEP)?;
-    Some((name.to_string(), parse_identity(rest)?))
+impl Unreadable {
+    fn of(output: &str) -> Self {
+        let start: String = output.chars().take(60).collect();
+        Unreadable(format!("{start:?}"))
+    }
 }
+
+/// `-F` for `list-sessions`, matching `parse_sessions`.
+pub const SESSIONS: &str = "#{session_id}|#{q:session_name}|#{session_created}|\
+#{session_last_attached}|#{session_attached}|#{session_windows}|#{q:@thanos-managed}|\
+#{pid}|#{start_time}|#{q:session_path}>";
+
+/// `-F` for `list-sessions` when only the names are wanted.
+pub const NAMES: &str = "#{q:session_name}>";
+
+/// `-F` for `list-sessions` or `display-message -p` naming each session: name, id and
+/// server identity.
+pub const NAMED_IDENTITY: &str = "#{q:session_name}|#{session_id}|#{pid}|#{start_time}>";
+
+/// `-F` for `new-session -P`: the id of the session just made.
+pub const CREATED: &str = "#{session_id}>";
 
 /// `-F` for `display-message -p` about the server alone (works with no session).
-pub const SERVER: &str = "#{pid}\x1f#{start_time}";
+pub const SERVER: &str = "#{pid}|#{start_time}|#{q:version}>";
 
-const SESSION_FIELDS: usize = 10;
+/// `-F` for `list-panes -a`: each pane's process and its session.
+pub const PANE_PIDS: &str = "#{pane_pid}|#{q:session_name}>";
 
-/// Parses `list-sessions -F SESSIONS` output. Malformed lines are skipped.
-pub fn parse_sessions(output: &str) -> Vec<SessionRow> {
-    parse_records(output, parse_session_line, |row| &mut row.path)
-}
+/// `-F` for `list-panes`, matching `parse_panes`.
+pub const PANES: &str = "#{pane_id}|#{q:session_name}|#{session_id}|#{pid}|#{start_time}|\
+#{window_index}|#{window_active}|#{q:window_name}|#{q:window_layout}|#{window_width}|\
+#{window_height}|#{pane_index}|#{pane_pid}|#{q:pane_current_command}|#{q:pane_current_path}>";
 
-/// Splits output into records: a line that does not parse as a record continues the
-/// raw path (the last field) of the record before it.
-fn parse_records<R>(
-    output: &str,
-    parse_line: impl Fn(&str) -> Option<R>,
-    path: impl Fn(&mut R) -> &mut String,
-) -> Vec<R> {
-    let mut rows: Vec<R> = Vec::new();
-    let body = output.strip_suffix('\n').unwrap_or(output);
-    for line in body.split('\n') {
-        match (parse_line(line), rows.last_mut()) {
-            (Some(row), _) => rows.push(row),
-            (None, Some(last)) => {
-                let path = path(last);
-                path.push('\n');
-                path.push_str(line);
+/// Splits tmux's answer into records of fields, each decoded to the exact text tmux
+/// holds. Anything but whole records is `Unreadable`.
+pub fn records(output: &str) -> Result<Vec<Vec<String>>, Unreadable> {
+    let bytes = output.as_bytes();
+    let mut rows = Vec::new();
+    let mut fields = Vec::new();
+    let mut field = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let (byte, width) = match bytes[i] {
+            b'\\' => unescape(&bytes[i..]).ok_or_else(|| Unreadable::of(output))?,
+            b'|' => {
+                fields.push(String::from_utf8_lossy(&field).into_owned());
+                field.clear();
+                i += 1;
+                continue;
             }
-            (None, None) => {}
-        }
+            b'>' => {
+                fields.push(String::from_utf8_lossy(&field).into_owned());
+                field.clear();
+                rows.push(std::mem::take(&mut fields));
+                i += 1;
+                if bytes.get(i) == Some(&b'\n') {
+                    i += 1;
+                }
+                continue;
+            }
+            other => (other, 1),
+        };
+        field.push(byte);
+        i += width;
     }
-    rows
+    if !field.is_empty() || !fields.is_empty() {
+        return Err(Unreadable::of(output));
+    }
+    Ok(rows)
 }
 
-fn parse_session_line(line: &str) -> Option<SessionRow> {
-    let f: Vec<&str> = line.splitn(SESSION_FIELDS, SEP).collect();
-    if f.len() != SESSION_FIELDS || !is_id(f[0], '$') {
-        return None;
-    }
-    Some(SessionRow {
-        id: f[0].to_string(),
-        name: f[1].to_string(),
-        created: f[2].parse().ok()?,
-        last_attached: f[3].parse().ok(),
-        attached: f[4].parse().ok()?,
-        windows: f[5].parse().ok()?,
-        managed: !f[6].is_empty() && f[6] != "0",
-        server: ServerId {
-            pid: f[7].parse().ok()?,
-            start_time: f[8].parse().ok()?,
-        },
-        path: f[9].to_string(),
+/// One escape at the start of `s` (which starts with `\`): the byte it stands for and
+/// how many bytes it takes.
+fn unescape(s: &[u8]) -> Option<(u8, usize)> {
+    let next = *s.get(1)?;
+    Some(match next {
+        // tmux 3.4/3.5 write `$` before a letter, `_` or `{` as `\$`; quoted by us
+        // first, it arrives as `\\$`. A quoted `\` is never followed by a bare `$`.
+        b'\\' if s.get(2) == Some(&b'$') => (b'$', 3),
+        b'0'..=b'3' if s.len() >= 4 && s[2..4].iter().all(|b| (b'0'..=b'7').contains(b)) => {
+            ((next - b'0') << 6 | (s[2] - b'0') << 3 | (s[3] - b'0'), 4)
+        }
+        b'a' => (0x07, 2),
+        b'b' => (0x08, 2),
+        b't' => (b'\t', 2),
+        b'n' => (b'\n', 2),
+        b'v' => (0x0b, 2),
+        b'f' => (0x0c, 2),
+        b'r' => (b'\r', 2),
+        b's' => (b' ', 2),
+        // What tmux's quoting escaped: the character itself.
+        other => (other, 2),
     })
 }
 
-/// Parses `display-message -p IDENTITY`: (session id, server).
-pub fn parse_identity(output: &str) -> Option<(String, ServerId)> {
-    let line = output.lines().next()?;
-    let f: Vec<&str> = line.split(SEP).collect();
-    if f.len() != 3 || !is_id(f[0], '$') {
-        return None;
+/// The records of `output`, each with exactly `n` fields, read by `row`.
+fn rows_of<R>(
+    output: &str,
+    n: usize,
+    row: impl Fn(&[String]) -> Option<R>,
+) -> Result<Vec<R>, Unreadable> {
+    records(output)?
+        .iter()
+        .map(|f| {
+            (f.len() == n)
+                .then(|| row(f))
+                .flatten()
+                .ok_or_else(|| Unreadable::of(output))
+        })
+        .collect()
+}
+
+/// Parses `list-sessions -F SESSIONS` output.
+pub fn parse_sessions(output: &str) -> Result<Vec<SessionRow>, Unreadable> {
+    rows_of(output, 10, |f| {
+        Some(SessionRow {
+            id: id(&f[0], '$')?,
+            name: f[1].clone(),
+            created: f[2].parse().ok()?,
+            last_attached: f[3].parse().ok(),
+            attached: f[4].parse().ok()?,
+            windows: f[5].parse().ok()?,
+            managed: !f[6].is_empty() && f[6] != "0",
+            server: server(&f[7], &f[8])?,
+            path: f[9].clone(),
+        })
+    })
+}
+
+/// Parses `list-sessions -F NAMES` output.
+pub fn parse_names(output: &str) -> Result<Vec<String>, Unreadable> {
+    rows_of(output, 1, |f| Some(f[0].clone()))
+}
+
+/// What a call that builds sessions printed: the ids `new-session -P -F CREATED`
+/// made, and the sessions reported with `NAMED_IDENTITY`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Built {
+    pub created: Vec<String>,
+    /// (name, (session id, server)).
+    pub sessions: Vec<(String, (String, ServerId))>,
+}
+
+/// Parses the output of a build call.
+pub fn parse_built(output: &str) -> Result<Built, Unreadable> {
+    let mut built = Built::default();
+    for f in records(output)? {
+        match f.as_slice() {
+            [created] => built
+                .created
+                .push(id(created, '$').ok_or_else(|| Unreadable::of(output))?),
+            [name, sid, pid, start] => built.sessions.push((
+                name.clone(),
+                id(sid, '$')
+                    .zip(server(pid, start))
+                    .ok_or_else(|| Unreadable::of(output))?,
+            )),
+            _ => return Err(Unreadable::of(output)),
+        }
     }
-    Some((
-        f[0].to_string(),
-        ServerId {
-            pid: f[1].parse().ok()?,
-            start_time: f[2].parse().ok()?,
-        },
-    ))
+    Ok(built)
+}
+
+/// The server a `display-message -p SERVER` describes, and its version.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServerInfo {
+    pub id: ServerId,
+    pub version: String,
+}
+
+/// Parses `display-message -p SERVER`.
+pub fn parse_server(output: &str) -> Result<ServerInfo, Unreadable> {
+    let mut rows = rows_of(output, 3, |f| {
+        Some(ServerInfo {
+            id: server(&f[0], &f[1])?,
+            version: f[2].clone(),
+        })
+    })?;
+    match rows.len() {
+        1 => Ok(rows.remove(0)),
+        _ => Err(Unreadable::of(output)),
+    }
+}
+
+/// Parses `list-panes -F PANE_PIDS`: (pane pid, session name).
+pub fn parse_pane_pids(output: &str) -> Result<Vec<(u32, String)>, Unreadable> {
+    rows_of(output, 2, |f| Some((f[0].parse().ok()?, f[1].clone())))
 }
 
 /// One pane, as `list-panes` reports it for a save.
@@ -135,58 +247,40 @@ pub struct PaneRow {
     pub path: String,
 }
 
-/// `-F` for `list-panes`, matching `parse_panes`. Window names come escaped like
-/// session names; the path is the only raw field and comes last.
-pub const PANES: &str = "#{pane_id}\x1f#{session_name}\x1f#{session_id}\x1f#{pid}\x1f#{start_time}\x1f#{window_index}\x1f\
-#{window_active}\x1f#{window_name}\x1f#{window_layout}\x1f#{window_width}\x1f#{window_height}\x1f\
-#{pane_index}\x1f#{pane_pid}\x1f#{pane_current_command}\x1f#{pane_current_path}";
-
-const PANE_FIELDS: usize = 15;
-
-/// Parses `list-panes -F PANES` output; a line that does not start a record continues
-/// the previous path.
-pub fn parse_panes(output: &str) -> Vec<PaneRow> {
-    parse_records(output, parse_pane_line, |row| &mut row.path)
-}
-
-fn parse_pane_line(line: &str) -> Option<PaneRow> {
-    let f: Vec<&str> = line.splitn(PANE_FIELDS, SEP).collect();
-    if f.len() != PANE_FIELDS || !is_id(f[0], '%') || !is_id(f[2], '$') {
-        return None;
-    }
-    Some(PaneRow {
-        pane_id: f[0].to_string(),
-        session: f[1].to_string(),
-        session_id: f[2].to_string(),
-        server: ServerId {
-            pid: f[3].parse().ok()?,
-            start_time: f[4].parse().ok()?,
-        },
-        window_index: f[5].parse().ok()?,
-        window_active: f[6] == "1",
-        window_name: f[7].to_string(),
-        window_layout: f[8].to_string(),
-        window_width: f[9].parse().ok()?,
-        window_height: f[10].parse().ok()?,
-        pane_index: f[11].parse().ok()?,
-        pane_pid: f[12].parse().ok()?,
-        pane_command: f[13].to_string(),
-        path: f[14].to_string(),
+/// Parses `list-panes -F PANES` output.
+pub fn parse_panes(output: &str) -> Result<Vec<PaneRow>, Unreadable> {
+    rows_of(output, 15, |f| {
+        Some(PaneRow {
+            pane_id: id(&f[0], '%')?,
+            session: f[1].clone(),
+            session_id: id(&f[2], '$')?,
+            server: server(&f[3], &f[4])?,
+            window_index: f[5].parse().ok()?,
+            window_active: f[6] == "1",
+            window_name: f[7].clone(),
+            window_layout: f[8].clone(),
+            window_width: f[9].parse().ok()?,
+            window_height: f[10].parse().ok()?,
+            pane_index: f[11].parse().ok()?,
+            pane_pid: f[12].parse().ok()?,
+            pane_command: f[13].clone(),
+            path: f[14].clone(),
+        })
     })
 }
 
-/// Parses `display-message -p SERVER`.
-pub fn parse_server(output: &str) -> Option<ServerId> {
-    let (pid, start) = output.lines().next()?.split_once(SEP)?;
+fn server(pid: &str, start_time: &str) -> Option<ServerId> {
     Some(ServerId {
         pid: pid.parse().ok()?,
-        start_time: start.parse().ok()?,
+        start_time: start_time.parse().ok()?,
     })
 }
 
-fn is_id(text: &str, sigil: char) -> bool {
+/// `text` when it is a tmux id with this sigil (`$3`, `%12`).
+pub fn id(text: &str, sigil: char) -> Option<String> {
     text.strip_prefix(sigil)
         .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| text.to_string())
 }
 
 /// Parses `tmux -V` ("tmux 3.3a", "tmux next-3.5", "tmux 3.2-rc2") into (major, minor).
@@ -209,106 +303,4 @@ pub fn parse_version(text: &str) -> Option<(u32, u32)> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn line(id: &str, name: &str, path: &str) -> String {
-        format!("{id}\x1f{name}\x1f100\x1f\x1f1\x1f2\x1f1\x1f42\x1f99\x1f{path}\n")
-    }
-
-    #[test]
-    fn parses_sessions() {
-        let out = line("$1", "api", "/src/api") + &line("$2", "x\\ty", "/tmp");
-        let rows = parse_sessions(&out);
-        assert_eq!(rows.len(), 2);
-        assert_eq!(rows[0].name, "api");
-        assert_eq!(rows[0].last_attached, None);
-        assert_eq!(
-            rows[0].server,
-            ServerId {
-                pid: 42,
-                start_time: 99
-            }
-        );
-        assert!(rows[0].managed);
-        assert_eq!(rows[1].path, "/tmp");
-    }
-
-    #[test]
-    fn paths_may_hold_separators_and_newlines() {
-        let out = line("$1", "a", "/tmp/x\x1fy\nz") + &line("$2", "b", "/b");
-        let rows = parse_sessions(&out);
-        assert_eq!(rows.len(), 2);
-        assert_eq!(rows[0].path, "/tmp/x\x1fy\nz");
-        assert_eq!(rows[1].path, "/b");
-    }
-
-    #[test]
-    fn garbage_is_skipped() {
-        assert!(parse_sessions("").is_empty());
-        assert!(parse_sessions("hello\nworld\n").is_empty());
-        assert!(parse_sessions("$x\x1fa\n").is_empty());
-    }
-
-    #[test]
-    fn parses_identity() {
-        assert_eq!(
-            parse_identity("$3\x1f10\x1f20\n"),
-            Some((
-                "$3".into(),
-                ServerId {
-                    pid: 10,
-                    start_time: 20
-                }
-            ))
-        );
-        assert_eq!(parse_identity("nonsense"), None);
-        assert_eq!(
-            parse_named_identity("a b\x1f$3\x1f10\x1f20"),
-            Some((
-                "a b".into(),
-                (
-                    "$3".into(),
-                    ServerId {
-                        pid: 10,
-                        start_time: 20
-                    }
-                )
-            ))
-        );
-        assert_eq!(
-            parse_server("7\x1f8\n"),
-            Some(ServerId {
-                pid: 7,
-                start_time: 8
-            })
-        );
-        assert_eq!(parse_server("7"), None);
-    }
-
-    #[test]
-    fn parses_panes_with_odd_paths() {
-        let pane = |id: &str, path: &str| {
-            format!("{id}\x1fapi\x1f$1\x1f7\x1f8\x1f1\x1f1\x1fedit\x1fb25d,80x24,0,0,1\x1f80\x1f24\x1f0\x1f42\x1fvim\x1f{path}\n")
-        };
-        let rows = parse_panes(&(pane("%1", "/a\nb\x1fc") + &pane("%2", "/d")));
-        assert_eq!(rows.len(), 2);
-        assert_eq!(rows[0].path, "/a\nb\x1fc");
-        assert_eq!(rows[0].window_name, "edit");
-        assert_eq!(rows[0].pane_pid, 42);
-        assert!(rows[0].window_active);
-        assert_eq!(rows[1].path, "/d");
-        assert!(parse_panes("junk\n").is_empty());
-    }
-
-    #[test]
-    fn parses_versions() {
-        assert_eq!(parse_version("tmux 3.3a"), Some((3, 3)));
-        assert_eq!(parse_version("tmux 3.2"), Some((3, 2)));
-        assert_eq!(parse_version("tmux next-3.5"), Some((3, 5)));
-        assert_eq!(parse_version("tmux 3.2-rc2"), Some((3, 2)));
-        assert_eq!(parse_version("tmux 2.9a"), Some((2, 9)));
-        assert!(parse_version("tmux master").unwrap() >= (3, 2));
-        assert_eq!(parse_version("bash 5"), None);
-    }
-}
+mod tests;

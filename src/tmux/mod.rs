@@ -57,6 +57,44 @@ impl Socket {
         }
     }
 
+    /// tmux's own check of the folder it keeps named sockets in (`tmux-UID` under
+    /// `TMUX_TMPDIR`), made before anything is sent there: a real folder (no symlink),
+    /// owned by this user, closed to others. Another user who made that folder first
+    /// (the default `/tmp` is shared) could otherwise listen there and read the
+    /// environment every client sends. A path given with `-S` is the user's own
+    /// choice and, as by tmux, is not checked.
+    pub fn check(&self) -> Result<(), Error> {
+        use std::os::unix::fs::MetadataExt;
+        if let Socket::Path(_) = self {
+            return Ok(());
+        }
+        let dir = socket_dir();
+        let meta = match std::fs::symlink_metadata(&dir) {
+            Ok(meta) => meta,
+            // No folder, no server: the binary makes it when it starts one.
+            Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(()),
+            Err(err) => return Err(unsafe_socket(&dir, &err.to_string())),
+        };
+        // SAFETY: getuid has no preconditions and cannot fail.
+        let uid = unsafe { libc::getuid() };
+        if !meta.is_dir() {
+            return Err(unsafe_socket(&dir, "it is not a folder (a symlink?)"));
+        }
+        if meta.uid() != uid {
+            return Err(unsafe_socket(
+                &dir,
+                &format!("it belongs to uid {}", meta.uid()),
+            ));
+        }
+        if meta.mode() & 0o007 != 0 {
+            return Err(unsafe_socket(
+                &dir,
+                &format!("other users may use it (mode {:o})", meta.mode() & 0o7777),
+            ));
+        }
+        Ok(())
+    }
+
     fn args(&self) -> Vec<OsString> {
         match self {
             Socket::Default => Vec::new(),
@@ -70,13 +108,25 @@ fn non_empty_env(key: &str) -> Option<String> {
     std::env::var(key).ok().filter(|v| !v.is_empty())
 }
 
-/// `$TMUX_TMPDIR/tmux-UID`, the folder tmux keeps named sockets in.
+/// `$TMUX_TMPDIR/tmux-UID`, the folder tmux keeps named sockets in: as tmux makes it,
+/// with the base folder's real path and `tmux-UID` itself never followed as a link.
 fn socket_dir() -> PathBuf {
     let base = non_empty_env("TMUX_TMPDIR").unwrap_or_else(|| "/tmp".into());
+    let base = std::fs::canonicalize(&base).unwrap_or_else(|_| PathBuf::from(base));
     // SAFETY: getuid has no preconditions and cannot fail.
     let uid = unsafe { libc::getuid() };
-    let dir = Path::new(&base).join(format!("tmux-{uid}"));
-    std::fs::canonicalize(&dir).unwrap_or(dir)
+    base.join(format!("tmux-{uid}"))
+}
+
+fn unsafe_socket(dir: &Path, why: &str) -> Error {
+    Error::Tmux {
+        command: "connect".into(),
+        message: format!(
+            "refusing the socket folder {}: {why}; tmux refuses it too. Remove it, \
+             or set TMUX_TMPDIR to a folder of your own",
+            dir.display()
+        ),
+    }
 }
 
 /// Several tmux commands sent in one invocation, separated by `;`.
@@ -121,6 +171,11 @@ impl Batch {
     /// Bytes the arguments take, to keep a call under tmux's message size limit.
     pub fn size(&self) -> usize {
         self.args.iter().map(|a| a.len() + 1).sum()
+    }
+
+    /// Arguments the batch sends, `;` separators included (tmux 3.7 takes 1000 at most).
+    pub fn arg_count(&self) -> usize {
+        self.args.len()
     }
 
     /// The batch cut into its single commands (a bare `;` argument is always ours:
@@ -177,6 +232,24 @@ pub struct Tmux {
     deadline: Option<Instant>,
 }
 
+/// What tmux printed for a batch and whether it succeeded.
+struct Answer {
+    ok: bool,
+    stdout: Vec<u8>,
+    stderr: Vec<u8>,
+}
+
+impl Answer {
+    /// The output, or tmux's message as a typed error.
+    fn into_output(self, batch: &Batch) -> Result<String, Error> {
+        if self.ok {
+            return Ok(String::from_utf8_lossy(&self.stdout).into_owned());
+        }
+        let message = String::from_utf8_lossy(&self.stderr).trim().to_string();
+        Err(classify(&batch.name(), message))
+    }
+}
+
 impl Tmux {
     /// tmux from PATH, talking to `socket`. The path is looked up here, with a `stat` per
     /// PATH entry: letting the child search costs a failed `execve` per entry instead.
@@ -212,8 +285,13 @@ impl Tmux {
         &self.socket
     }
 
-    /// True when a server listens on the socket. Costs a `connect`, not a process.
+    /// True when a server listens on the socket. Costs a `connect`, not a process. A
+    /// socket folder that fails tmux's check counts as running: nothing is connected
+    /// to, and the next call says why.
     pub fn server_running(&self) -> bool {
+        if self.socket.check().is_err() {
+            return true;
+        }
         match wire::connect(&self.socket.path()) {
             Ok(_) => true,
             // Listening, too busy to take the connection now.
@@ -257,6 +335,7 @@ impl Tmux {
     /// Runs a batch on the server if one runs; `None` when none does (and none is
     /// started). Over the socket, the connection itself tells: no separate probe.
     pub fn query(&self, batch: &Batch) -> Result<Option<String>, Error> {
+        self.socket.check()?;
         let limit = self.time_left(batch, None)?;
         let answer = match self.over_socket(batch, limit) {
             Some(wire::Outcome::NoServer) => return Ok(None),
@@ -264,23 +343,43 @@ impl Tmux {
             // say). Once could be a glitch, and "no sessions" is not a harmless answer
             // (the last session closing ends the server).
             Some(wire::Outcome::Lost(_)) => match self.over_socket(batch, limit) {
-                Some(wire::Outcome::NoServer | wire::Outcome::Lost(_)) => return Ok(None),
+                Some(wire::Outcome::NoServer | wire::Outcome::Lost(_)) | None => return Ok(None),
                 Some(outcome) => self.outcome(batch, outcome, limit),
-                None => return Ok(None),
             },
             Some(outcome) => self.outcome(batch, outcome, limit),
             None if !self.server_running() => return Ok(None),
             None => self.spawn(batch, limit),
         };
-        match answer {
+        match answer.and_then(|a| a.into_output(batch)) {
             Err(Error::NoServer) => Ok(None),
             other => other.map(Some),
+        }
+    }
+
+    /// Runs a batch that may fail partway (tmux stops a batch at its first failing
+    /// command): what it printed up to there, and how it ended.
+    pub fn run_partial(
+        &self,
+        batch: &Batch,
+        limit: Option<Duration>,
+    ) -> (String, Result<(), Error>) {
+        match self.answer(batch, limit) {
+            Ok(answer) => {
+                let printed = String::from_utf8_lossy(&answer.stdout).into_owned();
+                (printed, answer.into_output(batch).map(drop))
+            }
+            Err(err) => (String::new(), Err(err)),
         }
     }
 
     /// Through the server's socket when a server answers there; else (no server yet,
     /// another protocol, a command too long for one message) through the `tmux` binary.
     fn run_within(&self, batch: &Batch, limit: Option<Duration>) -> Result<String, Error> {
+        self.answer(batch, limit)?.into_output(batch)
+    }
+
+    fn answer(&self, batch: &Batch, limit: Option<Duration>) -> Result<Answer, Error> {
+        self.socket.check()?;
         let limit = self.time_left(batch, limit)?;
         match self.over_socket(batch, limit) {
             None | Some(wire::Outcome::NoServer) => self.spawn(batch, limit),
@@ -301,31 +400,34 @@ impl Tmux {
         batch: &Batch,
         outcome: wire::Outcome,
         limit: Option<Duration>,
-    ) -> Result<String, Error> {
+    ) -> Result<Answer, Error> {
         match outcome {
-            wire::Outcome::Done { ok, stdout, stderr } => self.check(batch, ok, &stdout, &stderr),
+            wire::Outcome::Done { ok, stdout, stderr } => Ok(Answer { ok, stdout, stderr }),
             wire::Outcome::Lost(message) => Err(classify(&batch.name(), message)),
             wire::Outcome::TimedOut => Err(Error::Timeout(batch.name())),
+            wire::Outcome::Flood => Err(Error::Tmux {
+                command: batch.name(),
+                message: "the server's answer is larger than any command's (16 MiB)".into(),
+            }),
             wire::Outcome::NoServer | wire::Outcome::Unavailable => self.spawn(batch, limit),
         }
     }
 
-    fn spawn(&self, batch: &Batch, limit: Option<Duration>) -> Result<String, Error> {
+    fn spawn(&self, batch: &Batch, limit: Option<Duration>) -> Result<Answer, Error> {
         match limit {
             None => {
                 let output = self.output_command(batch).output().map_err(spawn_error)?;
-                self.check(
-                    batch,
-                    output.status.success(),
-                    &output.stdout,
-                    &output.stderr,
-                )
+                Ok(Answer {
+                    ok: output.status.success(),
+                    stdout: output.stdout,
+                    stderr: output.stderr,
+                })
             }
             Some(limit) => self.spawn_timeout(batch, limit),
         }
     }
 
-    fn spawn_timeout(&self, batch: &Batch, limit: Duration) -> Result<String, Error> {
+    fn spawn_timeout(&self, batch: &Batch, limit: Duration) -> Result<Answer, Error> {
         let mut child = self
             .output_command(batch)
             .stdout(Stdio::piped())
@@ -347,26 +449,11 @@ impl Tmux {
             pause = (pause * 2).min(Duration::from_millis(20));
         }
         let output = child.wait_with_output().map_err(spawn_error)?;
-        self.check(
-            batch,
-            output.status.success(),
-            &output.stdout,
-            &output.stderr,
-        )
-    }
-
-    fn check(
-        &self,
-        batch: &Batch,
-        ok: bool,
-        stdout: &[u8],
-        stderr: &[u8],
-    ) -> Result<String, Error> {
-        if ok {
-            return Ok(String::from_utf8_lossy(stdout).into_owned());
-        }
-        let message = String::from_utf8_lossy(stderr).trim().to_string();
-        Err(classify(&batch.name(), message))
+        Ok(Answer {
+            ok: output.status.success(),
+            stdout: output.stdout,
+            stderr: output.stderr,
+        })
     }
 
     /// Replaces this process with tmux running `batch` (used to attach, so that no
@@ -391,6 +478,39 @@ impl Tmux {
             None => Err(Error::TmuxUnusable(format!(
                 "`tmux -V` answered {text:?}; expected something like \"tmux 3.3a\""
             ))),
+        }
+    }
+
+    /// The version of the running server (`#{version}`), which may differ from the
+    /// binary's after an upgrade. `None` when no server answers readably.
+    pub fn server_version(&self) -> Option<String> {
+        let batch = Batch::new().cmd(["display-message", "-p", format::SERVER]);
+        let answer = self.query(&batch).ok()??;
+        format::parse_server(&answer).ok().map(|s| s.version)
+    }
+
+    /// An answer that is not the records asked for. The likely cause is a server of
+    /// another tmux version than the binary on PATH (right after an upgrade): the
+    /// message names both, and what to do.
+    pub fn unreadable(&self, batch: &Batch, err: format::Unreadable) -> Error {
+        let server = self.server_version();
+        let binary = self.version().ok();
+        let why = match (server, binary) {
+            (Some(server), Some(binary)) if server != binary => format!(
+                "the running server is tmux {server} but `tmux` on PATH is {binary}; \
+                 restart the server (tmux kill-server) when its programs can stop, \
+                 or put tmux {server} first on PATH"
+            ),
+            (server, binary) => format!(
+                "unexpected answer {} (server tmux {}, `tmux` on PATH {})",
+                err.0,
+                server.as_deref().unwrap_or("unknown"),
+                binary.as_deref().unwrap_or("unknown")
+            ),
+        };
+        Error::Tmux {
+            command: batch.name(),
+            message: why,
         }
     }
 
@@ -497,7 +617,7 @@ mod tests {
                 (304, [&1i32.to_ne_bytes()[..], b"work\n"].concat()),
                 (203, 0i32.to_ne_bytes().to_vec()),
             ] {
-                wire::frame(&mut answer, kind, 0, &body);
+                wire::frame(&mut answer, kind, &body);
             }
             second.write_all(&answer).unwrap();
             let _ = std::io::copy(&mut second, &mut std::io::sink());

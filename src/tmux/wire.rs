@@ -3,20 +3,25 @@
 //! tmux process. A command costs one socket round trip instead of a process that loads
 //! tmux's libraries and locale first; that is most of a command's time at login.
 //!
-//! The messages are tmux's `imsg` frames (`tmux-protocol.h`, protocol version 8, used
-//! by every tmux from 3.2 on): a 16-byte header (type, length, flags, peer id = the
-//! protocol version, pid) and a body. They are, byte for byte, what tmux 3.3a's client
-//! sends for a command without a terminal (checked with `strace`), so any server that
-//! takes that client takes this one; a server of another protocol answers
-//! `MSG_VERSION` and the command goes to the binary. Anything this module does not
-//! understand before the command went out is reported as [`Outcome::Unavailable`], and
-//! the caller runs the `tmux` binary instead, which gives the user tmux's own message.
+//! The messages are tmux's `imsg` frames (protocol version 8, spoken by every tmux from
+//! 3.2 to master): a 16-byte header and a body. The header changed inside version 8:
+//! up to tmux 3.5 it is (type u32, length u16, flags u16, peer id, pid), from 3.6 on
+//! (type, length u32, peer id, pid), with a message that carries a file descriptor
+//! marked in the length's high bit. This client never sends a descriptor (tmux's own
+//! client passes its stdin and stdout; a command client without a terminal does not
+//! need them, and the server treats it the same), so every frame it sends has flags 0
+//! and reads the same under both headers on a little-endian machine. It sends only the
+//! messages tmux's client sends for a command, each of the size every version checks
+//! for (a wrong size makes some versions' servers exit), and never a frame over tmux's
+//! limit. A server of another protocol answers `MSG_VERSION` and the command goes to
+//! the binary. Anything this module does not understand before the command went out is
+//! reported as [`Outcome::Unavailable`], and the caller runs the `tmux` binary instead,
+//! which gives the user tmux's own message.
 
 use std::ffi::OsStr;
-use std::fs::File;
 use std::io::{self, Read, Write};
 use std::os::unix::ffi::OsStrExt;
-use std::os::unix::io::{AsRawFd, FromRawFd};
+use std::os::unix::io::FromRawFd;
 use std::os::unix::net::UnixStream;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -25,19 +30,18 @@ const PROTOCOL_VERSION: u32 = 8;
 const HEADER: usize = 16;
 /// tmux refuses frames larger than this (`MAX_IMSGSIZE`).
 const MAX_FRAME: usize = 16384;
-const HAS_FD: u16 = 1;
+/// The most output taken from one command; a server that sends more is flooding.
+const MAX_OUTPUT: usize = 16 << 20;
 
 const MSG_VERSION: u32 = 12;
 const IDENTIFY_FLAGS: u32 = 100;
 const IDENTIFY_TERM: u32 = 101;
 const IDENTIFY_TTYNAME: u32 = 102;
-const IDENTIFY_STDIN: u32 = 104;
 const IDENTIFY_ENVIRON: u32 = 105;
 const IDENTIFY_DONE: u32 = 106;
 const IDENTIFY_CLIENTPID: u32 = 107;
 const IDENTIFY_CWD: u32 = 108;
 const IDENTIFY_FEATURES: u32 = 109;
-const IDENTIFY_STDOUT: u32 = 110;
 const IDENTIFY_LONGFLAGS: u32 = 111;
 const MSG_COMMAND: u32 = 200;
 const MSG_EXIT: u32 = 203;
@@ -72,6 +76,8 @@ pub enum Outcome {
     Lost(String),
     /// No answer within the limit.
     TimedOut,
+    /// The server sent more output than any command of ours makes.
+    Flood,
 }
 
 /// Runs one command line (`args`, with `;` separators as tmux's client takes them) on
@@ -82,6 +88,10 @@ pub fn run(
     default_socket: bool,
     limit: Option<Duration>,
 ) -> Outcome {
+    // The two headers read alike only in little-endian byte order.
+    if cfg!(target_endian = "big") {
+        return Outcome::Unavailable;
+    }
     let stream = match connect(socket) {
         Ok(stream) => stream,
         Err(err) if err.kind() == io::ErrorKind::WouldBlock => return Outcome::Unavailable,
@@ -91,13 +101,12 @@ pub fn run(
         return Outcome::Unavailable;
     };
     let deadline = limit.map(|l| Instant::now() + l);
-    if stream.set_read_timeout(limit).is_err() || stream.set_write_timeout(limit).is_err() {
+    if stream.set_write_timeout(limit).is_err() {
         return Outcome::Unavailable;
     }
-    if identify(&stream, default_socket).is_err() {
-        return Outcome::Unavailable;
-    }
-    if (&stream).write_all(&command).is_err() {
+    let mut hello = identify(default_socket);
+    hello.extend_from_slice(&command);
+    if (&stream).write_all(&hello).is_err() {
         return Outcome::Unavailable;
     }
     answer(&stream, deadline)
@@ -139,18 +148,18 @@ pub fn connect(socket: &Path) -> io::Result<UnixStream> {
     }
 }
 
-/// The identify messages, as tmux's client sends them for a command without a terminal:
-/// no terminal name, `/dev/null` for stdin and stdout, this process's folder and
-/// environment (a new session takes them over, as from `tmux new-session`).
-fn identify(stream: &UnixStream, default_socket: bool) -> io::Result<()> {
+/// The identify messages, as tmux's client sends them for a command without a terminal,
+/// less the two that pass its stdin and stdout: no terminal name, this process's folder
+/// and environment (a new session takes them over, as from `tmux new-session`).
+fn identify(default_socket: bool) -> Vec<u8> {
     let flags = CLIENT_UTF8
         | if default_socket {
             CLIENT_DEFAULTSOCKET
         } else {
             0
         };
-    // A frame over tmux's limit makes the server stop with a fatal error, so whatever
-    // comes from outside is sent only when it fits (tmux's own client sends it anyway).
+    // A frame over tmux's limit makes the server drop the client (older ones exit), so
+    // whatever comes from outside is sent only when it fits.
     let fits = |text: &OsStr| HEADER + text.len() < MAX_FRAME;
     let term = std::env::var_os("TERM")
         .filter(|t| fits(t))
@@ -159,40 +168,31 @@ fn identify(stream: &UnixStream, default_socket: bool) -> io::Result<()> {
         .filter(|c| fits(c))
         .unwrap_or_else(|| "/".into());
 
-    let mut first = Vec::new();
-    frame(&mut first, IDENTIFY_FLAGS, 0, &(flags as i32).to_ne_bytes());
-    frame(&mut first, IDENTIFY_LONGFLAGS, 0, &flags.to_ne_bytes());
-    frame(&mut first, IDENTIFY_TERM, 0, &c_string(&term));
-    frame(&mut first, IDENTIFY_FEATURES, 0, &0i32.to_ne_bytes());
-    frame(&mut first, IDENTIFY_TTYNAME, 0, b"\0");
-    frame(&mut first, IDENTIFY_CWD, 0, &c_string(&cwd));
-    // Each frame that carries a descriptor goes last in its own send, as tmux does.
-    let null = File::options().read(true).write(true).open("/dev/null")?;
-    frame(&mut first, IDENTIFY_STDIN, HAS_FD, &[]);
-    send_with_fd(stream, &first, &null)?;
-    let mut second = Vec::new();
-    frame(&mut second, IDENTIFY_STDOUT, HAS_FD, &[]);
-    send_with_fd(stream, &second, &null)?;
-
-    let mut rest = Vec::new();
+    let mut out = Vec::new();
+    frame(&mut out, IDENTIFY_FLAGS, &(flags as i32).to_ne_bytes());
+    frame(&mut out, IDENTIFY_LONGFLAGS, &flags.to_ne_bytes());
+    frame(&mut out, IDENTIFY_TERM, &c_string(&term));
+    frame(&mut out, IDENTIFY_FEATURES, &0i32.to_ne_bytes());
+    frame(&mut out, IDENTIFY_TTYNAME, b"\0");
+    frame(&mut out, IDENTIFY_CWD, &c_string(&cwd));
     frame(
-        &mut rest,
+        &mut out,
         IDENTIFY_CLIENTPID,
-        0,
         &(std::process::id() as i32).to_ne_bytes(),
     );
     for (key, value) in std::env::vars_os() {
         let mut entry = key.as_bytes().to_vec();
         entry.push(b'=');
         entry.extend_from_slice(value.as_bytes());
+        entry.retain(|&b| b != 0);
         entry.push(0);
         // tmux's client skips what does not fit a frame, too.
         if HEADER + entry.len() <= MAX_FRAME {
-            frame(&mut rest, IDENTIFY_ENVIRON, 0, &entry);
+            frame(&mut out, IDENTIFY_ENVIRON, &entry);
         }
     }
-    frame(&mut rest, IDENTIFY_DONE, 0, &[]);
-    (&*stream).write_all(&rest)
+    frame(&mut out, IDENTIFY_DONE, &[]);
+    out
 }
 
 /// The folder tmux's client reports: `$PWD` when it is this process's folder (it keeps
@@ -220,7 +220,10 @@ fn answer(stream: &UnixStream, deadline: Option<Instant>) -> Outcome {
     // Output streams the server opened: (stream id, fd 1 or 2).
     let mut streams: Vec<(i32, i32)> = Vec::new();
     loop {
-        let (kind, body) = match reader.next(stream) {
+        if stdout.len() + stderr.len() > MAX_OUTPUT {
+            return Outcome::Flood;
+        }
+        let (kind, body) = match reader.next(stream, deadline) {
             Ok(frame) => frame,
             Err(err)
                 if matches!(
@@ -232,9 +235,6 @@ fn answer(stream: &UnixStream, deadline: Option<Instant>) -> Outcome {
             }
             Err(_) => return Outcome::Lost("lost server".into()),
         };
-        if deadline.is_some_and(|d| Instant::now() > d) {
-            return Outcome::TimedOut;
-        }
         // The first field: the stream of a read or write message, the status of an exit.
         let first = int_at(&body, 0);
         let replied = match kind {
@@ -284,7 +284,6 @@ fn reply(stream: &UnixStream, kind: u32, stream_id: i32, error: i32) -> io::Resu
     frame(
         &mut out,
         kind,
-        0,
         &[stream_id.to_ne_bytes(), error.to_ne_bytes()].concat(),
     );
     (&*stream).write_all(&out)
@@ -305,17 +304,18 @@ fn command_frame(args: &[String]) -> Option<Vec<u8>> {
         return None;
     }
     let mut out = Vec::with_capacity(HEADER + body.len());
-    frame(&mut out, MSG_COMMAND, 0, &body);
+    frame(&mut out, MSG_COMMAND, &body);
     Some(out)
 }
 
-/// Appends one frame: header (type, length, flags, peer id, pid = -1) and body. The
-/// callers keep bodies under `MAX_FRAME`.
-pub(super) fn frame(out: &mut Vec<u8>, kind: u32, flags: u16, body: &[u8]) {
+/// Appends one frame: header (type, length, flags 0, peer id, pid = -1) and body. The
+/// callers keep bodies under `MAX_FRAME`. With flags 0, the old header's length and
+/// flags (u16, u16) and the new one's length (u32) hold the same bytes.
+pub(super) fn frame(out: &mut Vec<u8>, kind: u32, body: &[u8]) {
     let len = (HEADER + body.len()) as u16;
     out.extend_from_slice(&kind.to_ne_bytes());
     out.extend_from_slice(&len.to_ne_bytes());
-    out.extend_from_slice(&flags.to_ne_bytes());
+    out.extend_from_slice(&0u16.to_ne_bytes());
     out.extend_from_slice(&PROTOCOL_VERSION.to_ne_bytes());
     out.extend_from_slice(&u32::MAX.to_ne_bytes());
     out.extend_from_slice(body);
@@ -338,45 +338,6 @@ fn int_at(body: &[u8], at: usize) -> i32 {
         .unwrap_or(0)
 }
 
-/// Sends `bytes` with a duplicate of `fd` attached (SCM_RIGHTS), as imsg expects it.
-fn send_with_fd(stream: &UnixStream, bytes: &[u8], fd: &File) -> io::Result<()> {
-    let raw = fd.as_raw_fd();
-    // SAFETY: the control buffer is sized with CMSG_SPACE for one descriptor and
-    // aligned for cmsghdr; every pointer handed to sendmsg outlives the call.
-    unsafe {
-        let space = libc::CMSG_SPACE(std::mem::size_of::<libc::c_int>() as u32) as usize;
-        let mut control = vec![0u64; space.div_ceil(8)];
-        let mut iov = libc::iovec {
-            iov_base: bytes.as_ptr() as *mut libc::c_void,
-            iov_len: bytes.len(),
-        };
-        let mut msg: libc::msghdr = std::mem::zeroed();
-        msg.msg_iov = &mut iov;
-        msg.msg_iovlen = 1;
-        msg.msg_control = control.as_mut_ptr() as *mut libc::c_void;
-        msg.msg_controllen = space as _;
-        let cmsg = libc::CMSG_FIRSTHDR(&msg);
-        (*cmsg).cmsg_level = libc::SOL_SOCKET;
-        (*cmsg).cmsg_type = libc::SCM_RIGHTS;
-        (*cmsg).cmsg_len = libc::CMSG_LEN(std::mem::size_of::<libc::c_int>() as u32) as _;
-        std::ptr::write_unaligned(libc::CMSG_DATA(cmsg) as *mut libc::c_int, raw);
-        let sent = loop {
-            let sent = libc::sendmsg(stream.as_raw_fd(), &msg, libc::MSG_NOSIGNAL);
-            if sent >= 0 {
-                break sent;
-            }
-            let err = io::Error::last_os_error();
-            if err.kind() != io::ErrorKind::Interrupted {
-                return Err(err);
-            }
-        };
-        if sent as usize != bytes.len() {
-            return Err(io::Error::new(io::ErrorKind::WriteZero, "short send"));
-        }
-    }
-    Ok(())
-}
-
 /// Reassembles frames from the byte stream.
 #[derive(Default)]
 struct Frames {
@@ -384,10 +345,23 @@ struct Frames {
 }
 
 impl Frames {
-    fn next(&mut self, mut stream: &UnixStream) -> io::Result<(u32, Vec<u8>)> {
+    /// The next frame, read by `deadline`: a server that dribbles bytes gets no more
+    /// time than one that sends nothing.
+    fn next(
+        &mut self,
+        mut stream: &UnixStream,
+        deadline: Option<Instant>,
+    ) -> io::Result<(u32, Vec<u8>)> {
         loop {
             if let Some(frame) = self.take() {
                 return Ok(frame);
+            }
+            if let Some(deadline) = deadline {
+                let left = deadline.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    return Err(io::ErrorKind::TimedOut.into());
+                }
+                stream.set_read_timeout(Some(left))?;
             }
             let mut chunk = [0u8; 65536];
             // With a receive timeout set, Linux does not restart a read a signal cut
@@ -409,6 +383,7 @@ impl Frames {
             return None;
         }
         let kind = u32::from_ne_bytes(self.buffer[0..4].try_into().ok()?);
+        // The length's low 16 bits under either header (frames stay under 16 KiB).
         let len = usize::from(u16::from_ne_bytes(self.buffer[4..6].try_into().ok()?)).max(HEADER);
         if self.buffer.len() < len {
             return None;
@@ -423,6 +398,7 @@ impl Frames {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+    use std::os::unix::io::AsRawFd;
 
     /// What `answer` makes of `bytes` sent by a "server" that then hangs up.
     fn answer_to(bytes: Vec<u8>) -> Outcome {
@@ -443,11 +419,11 @@ mod tests {
     /// `MSG_WRITE_OPEN` of stream `id` onto the client's `fd` (-1: a file).
     fn open(bytes: &mut Vec<u8>, id: i32, fd: i32) {
         let body = [id.to_ne_bytes(), fd.to_ne_bytes(), [0; 4]].concat();
-        frame(bytes, MSG_WRITE_OPEN, 0, &body);
+        frame(bytes, MSG_WRITE_OPEN, &body);
     }
 
     fn write(bytes: &mut Vec<u8>, id: i32, data: &[u8]) {
-        frame(bytes, MSG_WRITE, 0, &[&id.to_ne_bytes()[..], data].concat());
+        frame(bytes, MSG_WRITE, &[&id.to_ne_bytes()[..], data].concat());
     }
 
     #[test]
@@ -460,7 +436,7 @@ mod tests {
         write(&mut bytes, 1, b"out\n");
         // A file the server wanted written here (`save-buffer FILE`) was refused.
         write(&mut bytes, 3, b"file contents");
-        frame(&mut bytes, MSG_EXIT, 0, &1i32.to_ne_bytes());
+        frame(&mut bytes, MSG_EXIT, &1i32.to_ne_bytes());
         match answer_to(bytes) {
             Outcome::Done { ok, stdout, stderr } => {
                 assert!(!ok);
@@ -474,7 +450,7 @@ mod tests {
     #[test]
     fn another_protocol_version_leaves_the_command_to_the_binary() {
         let mut bytes = Vec::new();
-        frame(&mut bytes, MSG_VERSION, 0, &[]);
+        frame(&mut bytes, MSG_VERSION, &[]);
         assert!(matches!(answer_to(bytes), Outcome::Unavailable));
     }
 
@@ -529,7 +505,7 @@ mod tests {
         ) {
             let mut bytes = Vec::new();
             for (kind, body) in &frames {
-                frame(&mut bytes, *kind, 0, body);
+                frame(&mut bytes, *kind, body);
             }
             let cut = cut.index(bytes.len() + 1);
             let mut reader = Frames::default();
@@ -569,8 +545,8 @@ mod tests {
     #[test]
     fn frames_are_reassembled_across_reads() {
         let mut bytes = Vec::new();
-        frame(&mut bytes, MSG_WRITE, 0, b"\x01\0\0\0hello\n");
-        frame(&mut bytes, MSG_EXIT, 0, &0i32.to_ne_bytes());
+        frame(&mut bytes, MSG_WRITE, b"\x01\0\0\0hello\n");
+        frame(&mut bytes, MSG_EXIT, &0i32.to_ne_bytes());
         let mut frames = Frames::default();
         frames.buffer.extend_from_slice(&bytes[..10]);
         assert!(frames.take().is_none());
