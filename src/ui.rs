@@ -78,9 +78,31 @@ impl Paint {
     }
 }
 
+/// Text from outside (a folder, a name) made safe for a terminal: control characters
+/// are shown escaped (`\e`, `\n`, `\t`, `\x07`), so a folder cannot clear the screen,
+/// move the cursor or write the clipboard.
+pub fn printable(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\x1b' => out.push_str("\\e"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() => out.push_str(&format!("\\x{:02x}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Renders rows as columns separated by two spaces; `paint` colours each cell after
-/// padding, so escapes never disturb the alignment.
+/// padding, so escapes never disturb the alignment. Cells are shown `printable`.
 pub fn table(rows: &[Vec<String>], paint: impl Fn(usize, usize, &str) -> String) -> String {
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| r.iter().map(|cell| printable(cell)).collect())
+        .collect();
     let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
     let widths: Vec<usize> = (0..columns)
         .map(|c| {
@@ -142,6 +164,16 @@ mod tests {
             table(&rows, |_, _, s| s.to_string()),
             "NAME      X\napi-long  1\n"
         );
+    }
+
+    #[test]
+    fn control_characters_are_shown_escaped() {
+        assert_eq!(
+            printable("a\x1b[2Jb\nc\td\x07\u{9b}é"),
+            "a\\e[2Jb\\nc\\td\\x07\\x9bé"
+        );
+        let t = table(&[vec!["x\ny".into(), "z".into()]], |_, _, c| c.to_string());
+        assert_eq!(t, "x\\ny  z\n");
     }
 
     #[test]

@@ -104,14 +104,10 @@ fn windows_by_session(sb: &Sandbox) -> BTreeMap<String, Vec<String>> {
         "list-windows",
         "-a",
         "-F",
-        "#{session_name}\x1f#{window_name}",
+        "#{q:session_name}|#{q:window_name}>",
     ]);
-    for line in text.lines() {
-        if let Some((session, window)) = line.split_once('\x1f') {
-            out.entry(session.to_string())
-                .or_default()
-                .push(window.to_string());
-        }
+    for f in thanos_tmux::tmux::format::records(&text).expect("list-windows output") {
+        out.entry(f[0].clone()).or_default().push(f[1].clone());
     }
     out
 }

@@ -46,7 +46,7 @@ fn attaches_in_home_and_in_a_repo(sh: Sh) {
     wait_attached(&sb, &term, "thanos-main");
     assert_eq!(sb.sessions(), ["thanos-main"]);
     assert_eq!(
-        sb.session_format("thanos-main", "#{session_attached}")
+        sb.session_format("thanos-main", "session_attached")
             .as_deref(),
         Some("1")
     );

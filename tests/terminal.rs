@@ -39,7 +39,7 @@ fn on_a_terminal_the_binary_becomes_the_tmux_client() {
     assert_eq!(sb.sessions(), ["thanos-main"]);
     assert_eq!(sb.session_path("thanos-main").as_deref(), sb.home.to_str());
     assert_eq!(
-        sb.session_format("thanos-main", "#{session_attached}")
+        sb.session_format("thanos-main", "session_attached")
             .as_deref(),
         Some("1")
     );
@@ -130,7 +130,7 @@ fn inside_tmux_it_switches_the_client_and_never_nests() {
     assert_eq!(sb.session_path("proj").as_deref(), repo.to_str());
     assert_eq!(sb.clients().len(), 1);
     // The shell that ran the binary is back at its prompt, not inside a nested tmux.
-    let inner_fg = sb.session_format("thanos-main", "#{pane_current_command}");
+    let inner_fg = sb.session_format("thanos-main", "pane_current_command");
     assert_eq!(inner_fg.as_deref(), Some("sh"));
 }
 

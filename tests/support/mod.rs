@@ -311,28 +311,29 @@ impl Sandbox {
         self.sessions().iter().any(|s| s == name)
     }
 
-    /// `#{session_path}` of the session of exactly this name, exactly (a newline in the
-    /// path is kept: records are split on `\x1e`, not on lines).
+    /// `#{session_path}` of the session of exactly this name, exactly (newlines and
+    /// control characters kept, whatever the tmux version).
     pub fn session_path(&self, name: &str) -> Option<String> {
-        self.session_format(name, "#{session_path}")
+        self.session_format(name, "session_path")
     }
 
-    /// One `-F` format of the session of exactly this name, found through
-    /// `list-sessions` so that no target parsing is involved.
-    pub fn session_format(&self, name: &str, format: &str) -> Option<String> {
+    /// One format variable (`session_id`, ...) of the session of exactly this name,
+    /// found through `list-sessions` so that no target parsing is involved. Read as the
+    /// binary reads tmux, so every tmux version gives the same exact text.
+    pub fn session_format(&self, name: &str, variable: &str) -> Option<String> {
         if !self.server_running() {
             return None;
         }
         let out = self.tmux(&[
             "list-sessions",
             "-F",
-            &format!("\x1e#{{session_name}}\x1f{format}"),
+            &format!("#{{q:session_name}}|#{{q:{variable}}}>"),
         ]);
-        stdout(&out)
-            .split('\x1e')
-            .filter_map(|rec| rec.split_once('\x1f'))
-            .find(|(n, _)| *n == name)
-            .map(|(_, v)| v.strip_suffix('\n').unwrap_or(v).to_string())
+        thanos_tmux::tmux::format::records(&stdout(&out))
+            .expect("list-sessions output")
+            .into_iter()
+            .find(|f| f[0] == name)
+            .map(|f| f[1].clone())
     }
 
     /// A session user option (`@thanos-managed`, ...); None when unset. (show-options
@@ -348,11 +349,11 @@ impl Sandbox {
         if !self.server_running() {
             return Vec::new();
         }
-        let out = self.tmux(&["list-clients", "-F", "#{client_tty}\x1f#{client_session}"]);
-        stdout(&out)
-            .lines()
-            .filter_map(|l| l.split_once('\x1f'))
-            .map(|(a, b)| (a.to_string(), b.to_string()))
+        let out = self.tmux(&["list-clients", "-F", "#{q:client_tty}|#{q:client_session}>"]);
+        thanos_tmux::tmux::format::records(&stdout(&out))
+            .expect("list-clients output")
+            .into_iter()
+            .map(|f| (f[0].clone(), f[1].clone()))
             .collect()
     }
 

@@ -1,0 +1,290 @@
+//! What must hold on every tmux from 3.2a to master (the suite runs once per version):
+//! no command ends a program it did not start, tmux's answers come back exact whatever
+//! a folder holds, every message the socket path sends leaves a server alive, batches
+//! stay within the server's limits.
+
+mod support;
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::net::UnixListener;
+use std::time::Duration;
+use support::*;
+
+/// The pids of the `sleep` programs running in the panes of `session`.
+fn sleepers(sb: &Sandbox, session: &str) -> Vec<u32> {
+    let out = sb.tmux_ok(&[
+        "list-panes",
+        "-s",
+        "-t",
+        &format!("={session}"),
+        "-F",
+        "#{pane_pid}",
+    ]);
+    out.lines().filter_map(|l| l.trim().parse().ok()).collect()
+}
+
+fn alive(pid: u32) -> bool {
+    !pid_gone(pid)
+}
+
+#[test]
+fn no_command_ends_a_program_in_a_session_it_did_not_create() {
+    let sb = Sandbox::new();
+    // Two plain tmux sessions whose panes run programs, one of them recorded too.
+    sb.tmux_ok(&["new-session", "-d", "-s", "work", "sleep 1000"]);
+    sb.tmux_ok(&["new-window", "-t", "=work:", "sleep 1001"]);
+    sb.tmux_ok(&["new-session", "-d", "-s", "play", "sleep 1002"]);
+    let mut pids = sleepers(&sb, "work");
+    pids.extend(sleepers(&sb, "play"));
+    assert_eq!(pids.len(), 3);
+    sb.ok(&["save", "work"]);
+    // A record tmux does not have, so that restore has work to do every round.
+    let gone = sb.mkdir("gone");
+    sb.ok_in(&gone, &["attach", "-d", "gone"]);
+    let sid = |name: &str| sb.session_format(name, "session_id").unwrap();
+    for round in 0..3 {
+        let gone_id = sid("gone");
+        sb.tmux_ok(&["kill-session", "-t", &gone_id]);
+        for args in [
+            &["list"][..],
+            &["list", "--json"],
+            &["list", "--names"],
+            &["status", "--json"],
+            &["save"],
+            &["restore", "--all"],
+            &["attach", "-d", "fresh"],
+            &["attach", "-d", "work"],
+            &["hook", "session-start"],
+            &["cleanup"],
+            &["daemons", "status"],
+            &["doctor"],
+        ] {
+            let _ = sb.run(args);
+            for pid in &pids {
+                assert!(
+                    alive(*pid),
+                    "round {round}: `{}` ended pid {pid}",
+                    args.join(" ")
+                );
+            }
+        }
+        assert!(
+            sb.has_session("gone"),
+            "round {round}: restore did not bring 'gone' back"
+        );
+    }
+    // `hook session-start` ensures thanos-main.
+    assert_eq!(
+        sb.sessions_sorted(),
+        ["fresh", "gone", "play", "thanos-main", "work"]
+    );
+}
+
+#[test]
+fn a_failed_restore_removes_only_what_it_created() {
+    let sb = Sandbox::new();
+    sb.tmux_ok(&["new-session", "-d", "-s", "keep", "sleep 1000"]);
+    let pid = sleepers(&sb, "keep")[0];
+    for name in ["a", "b"] {
+        sb.ok(&["attach", "-d", name]);
+        sb.tmux_ok(&["split-window", "-t", &format!("={name}:")]);
+    }
+    sb.ok(&["save"]);
+    sb.kill_server();
+    // 'b' gets a layout tmux refuses (a sound string of one cell for its two panes),
+    // so the first batched call fails partway; 'keep' is made by someone else
+    // meanwhile.
+    let mut state = sb.state_json();
+    let key = sb.socket_path().to_string_lossy().into_owned();
+    let window = &mut state["servers"][key.as_str()]["sessions"]["b"]["layout"]["windows"][0];
+    let body = "80x24,0,0,1";
+    window["layout"] = format!("{:04x},{body}", layout_checksum(body)).into();
+    window["panes"][0]["command"] = serde_json::json!([]);
+    sb.write_state(state.to_string().as_bytes());
+    sb.tmux_ok(&["new-session", "-d", "-s", "keep", "sleep 1000"]);
+    let pid2 = sleepers(&sb, "keep")[0];
+    let out = sb.run(&["restore", "--all"]);
+    assert_eq!(exit_code(&out), 1, "{}", describe(&out));
+    assert!(stderr(&out).contains("'b'"), "{}", describe(&out));
+    assert!(
+        alive(pid2),
+        "restore's undo ended a session it did not create"
+    );
+    assert!(sb.has_session("a"), "the good record was not restored");
+    assert!(!sb.has_session("b"), "a half-built session was left");
+    assert!(pid_gone(pid), "the first 'keep' went with its server");
+}
+
+/// tmux's layout checksum (the first field of a layout string).
+fn layout_checksum(body: &str) -> u16 {
+    body.bytes().fold(0u16, |c, b| {
+        ((c >> 1) | ((c & 1) << 15)).wrapping_add(u16::from(b))
+    })
+}
+
+#[test]
+fn folders_that_look_like_tmux_output_come_back_exact_and_forge_nothing() {
+    let sb = Sandbox::new();
+    let folders = [
+        "proj\n$9|forged|1|1|1|1|1|1|1|/tmp>",
+        "tab\there and \x1f unit",
+        "esc \x1b[2J and \\037 and \\\\ and $HOME and \\$x",
+        "ends with a backslash \\",
+        "pipe | angle > quote ' \" semicolon ;",
+    ];
+    for (k, folder) in folders.iter().enumerate() {
+        let dir = sb.mkdir(folder);
+        sb.ok_in(&dir, &["attach", "-d", &format!("s{k}")]);
+    }
+    let list: serde_json::Value = serde_json::from_str(&sb.ok(&["list", "--json"])).unwrap();
+    let rows = list.as_array().unwrap();
+    assert_eq!(rows.len(), folders.len(), "{list:#}");
+    for (k, folder) in folders.iter().enumerate() {
+        let row = rows.iter().find(|r| r["name"] == format!("s{k}")).unwrap();
+        let want = sb.home.join(folder);
+        assert_eq!(row["start_dir"].as_str(), want.to_str(), "{folder:?}");
+        assert_eq!(row["alive"], true, "{folder:?}");
+    }
+    // Human output escapes control characters: no raw escape reaches a terminal.
+    let human = sb.ok(&["list"]);
+    assert!(!human.contains('\x1b'), "{human:?}");
+    assert_eq!(human.lines().count(), folders.len() + 1, "{human}");
+    // Saved layouts hold the exact folders and nothing invented.
+    sb.ok(&["save"]);
+    let records = sb.records();
+    assert_eq!(records.len(), folders.len(), "{records:?}");
+    for (k, folder) in folders.iter().enumerate() {
+        let cwd = &records[&format!("s{k}")]["layout"]["windows"][0]["panes"][0]["cwd"];
+        assert_eq!(cwd.as_str(), sb.home.join(folder).to_str(), "{folder:?}");
+    }
+}
+
+#[test]
+fn every_message_the_socket_path_sends_leaves_the_server_and_its_panes_alive() {
+    let sb = Sandbox::new();
+    sb.tmux_ok(&["new-session", "-d", "-s", "keep", "sleep 1000"]);
+    let pid = sleepers(&sb, "keep")[0];
+    let server = sb.server_pid().unwrap();
+    let check = |what: &str| {
+        assert!(
+            sb.server_running() && sb.server_pid() == Some(server),
+            "{what}: the server died"
+        );
+        assert!(alive(pid), "{what}: the pane's program died");
+    };
+    // Identify with the largest environment entry, TERM and folder that still fit one
+    // message, and ones that do not (those are left out, never sent).
+    let deep = sb.mkdir("d".repeat(200) + "/" + &"e".repeat(200));
+    for size in [100, 16_000, 16_360, 16_400, 70_000] {
+        let out = sb
+            .cmd_in(&deep, &["list", "--names"])
+            .env("BIG", "x".repeat(size))
+            .env("TERM", "t".repeat(size.min(16_000)))
+            .output()
+            .unwrap();
+        assert_eq!(exit_code(&out), 0, "env of {size}: {}", describe(&out));
+        check(&format!("an environment entry of {size} bytes"));
+    }
+    // The largest command: a name just under the message limit, and one over it (the
+    // binary takes that one).
+    for size in [100, 8_000, 16_200, 16_400] {
+        let name = "n".repeat(size);
+        let _ = sb.run(&["kill", "--yes", &name]);
+        check(&format!("a command of {size} bytes"));
+    }
+    // Output on both streams, and a command that makes the server ask the client for
+    // input and for a file to write (both refused).
+    let _ = sb.run(&["attach", "-d", "keep2"]);
+    let _ = sb.run(&["restore", "nothing-recorded"]);
+    check("stdout and stderr");
+    let lib = thanos_tmux_run(&sb, &["load-buffer", "-"]);
+    assert!(!lib, "load-buffer - had no input to read");
+    assert!(thanos_tmux_run(&sb, &["set-buffer", "-b", "t", "hello"]));
+    let _ = thanos_tmux_run(&sb, &["save-buffer", "-b", "t", "/dev/stdout"]);
+    check("input and file streams");
+}
+
+/// Runs a raw tmux command through the library's socket path, as the binary does.
+fn thanos_tmux_run(sb: &Sandbox, args: &[&str]) -> bool {
+    let tmux = thanos_tmux::tmux::Tmux::new(thanos_tmux::tmux::Socket::Path(sb.socket_path()));
+    tmux.run(&thanos_tmux::tmux::Batch::new().cmd(args.iter().copied()))
+        .is_ok()
+}
+
+#[test]
+fn a_socket_folder_others_can_use_is_refused_before_anything_is_sent() {
+    // SAFETY: getuid has no preconditions.
+    let uid = unsafe { libc::getuid() };
+    for case in ["open", "symlink", "foreign"] {
+        let sb = Sandbox::new();
+        let dir = sb.tmux_tmpdir.join(format!("tmux-{uid}"));
+        let real = sb.root.join("elsewhere");
+        fs::create_dir_all(&real).unwrap();
+        match case {
+            "open" => {
+                fs::create_dir_all(&dir).unwrap();
+                fs::set_permissions(&dir, fs::Permissions::from_mode(0o777)).unwrap();
+            }
+            "symlink" => std::os::unix::fs::symlink(&real, &dir).unwrap(),
+            _ => {
+                fs::create_dir_all(&dir).unwrap();
+                fs::set_permissions(&dir, fs::Permissions::from_mode(0o700)).unwrap();
+                std::os::unix::fs::chown(&dir, Some(65534), Some(65534)).unwrap();
+            }
+        }
+        let listen_at = if case == "symlink" {
+            real.join("default")
+        } else {
+            dir.join("default")
+        };
+        let listener = UnixListener::bind(&listen_at).unwrap();
+        listener.set_nonblocking(true).unwrap();
+        for args in [
+            &["list", "--names"][..],
+            &["list"],
+            &["attach", "-d", "x"],
+            &["save"],
+        ] {
+            let out = sb
+                .cmd(args)
+                .env("SECRET_TOKEN", "hunter2")
+                .output()
+                .unwrap();
+            assert_eq!(exit_code(&out), 1, "{case} {args:?}: {}", describe(&out));
+            assert_one_error_line(&out);
+            assert!(
+                stderr(&out).contains(&format!("tmux-{uid}")),
+                "{case}: the message names the folder: {}",
+                describe(&out)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(50));
+        assert!(
+            listener.accept().is_err(),
+            "{case}: something connected to a socket in a folder tmux would refuse"
+        );
+    }
+}
+
+#[test]
+fn a_restore_larger_than_one_command_line_comes_back_whole() {
+    // 60 sessions of 3 windows: more than the 1000 arguments tmux 3.7 takes at once.
+    let sb = Sandbox::new();
+    for s in 0..60 {
+        let name = format!("s{s:02}");
+        sb.tmux_ok(&["new-session", "-d", "-s", &name]);
+        sb.tmux_ok(&["new-window", "-t", &format!("={name}:"), "-n", "two"]);
+        sb.tmux_ok(&["new-window", "-t", &format!("={name}:"), "-n", "three"]);
+    }
+    sb.ok(&["save"]);
+    assert_eq!(sb.recorded().len(), 60);
+    sb.kill_server();
+    sb.ok(&["restore", "--all"]);
+    let windows = sb.tmux_ok(&["list-windows", "-a", "-F", "#{session_name} #{window_name}"]);
+    assert_eq!(windows.lines().count(), 180, "{windows}");
+    assert_eq!(
+        windows.lines().filter(|l| l.ends_with(" three")).count(),
+        60
+    );
+}
