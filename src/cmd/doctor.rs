@@ -115,7 +115,19 @@ fn tmux_checks(manager: &TmuxManager) -> Vec<Check> {
             manager.socket_key()
         ))),
         Ok(hooks_text) => {
-            checks.push(pass(format!("tmux server running on {}", manager.socket_key())));
+            match tmux.server_version() {
+                Some(server) if server != version => checks.push(warn(format!(
+                    "the tmux server on {} is tmux {server}, `tmux` on PATH is {version} \
+                     (upgraded since it started?): attaching may fail; restart the server \
+                     (tmux kill-server) when its programs can stop",
+                    manager.socket_key()
+                ))),
+                server => checks.push(pass(format!(
+                    "tmux server {} running on {}",
+                    server.as_deref().unwrap_or("(version unknown)"),
+                    manager.socket_key()
+                ))),
+            }
             let slot = format!("client-attached[{}]", hooks::INDEX);
             if hooks_text.lines().any(|l| l.starts_with(&slot) && l.contains("thanos-tmux")) {
                 checks.push(pass("thanos-tmux hooks are registered on the server"));

@@ -12,6 +12,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// How long a question asked only to explain a failure may take.
+const LOOKUP: Duration = Duration::from_secs(2);
+
 /// Which tmux server to talk to.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Socket {
@@ -482,10 +485,20 @@ impl Tmux {
     }
 
     /// The version of the running server (`#{version}`), which may differ from the
-    /// binary's after an upgrade. `None` when no server answers readably.
+    /// binary's after an upgrade. Asked over the socket even when the binary is forced
+    /// (`THANOS_TMUX_SPAWN=1`): a binary of another version may not be understood by the
+    /// server at all. `None` when no server answers readably.
     pub fn server_version(&self) -> Option<String> {
+        self.socket.check().ok()?;
         let batch = Batch::new().cmd(["display-message", "-p", format::SERVER]);
-        let answer = self.query(&batch).ok()??;
+        let default = self.socket == Socket::Default;
+        let answer = match wire::run(&self.socket.path(), &batch.args, default, Some(LOOKUP)) {
+            wire::Outcome::Done {
+                ok: true, stdout, ..
+            } => String::from_utf8_lossy(&stdout).into_owned(),
+            wire::Outcome::Unavailable => self.query(&batch).ok()??,
+            _ => return None,
+        };
         format::parse_server(&answer).ok().map(|s| s.version)
     }
 
@@ -493,37 +506,44 @@ impl Tmux {
     /// another tmux version than the binary on PATH (right after an upgrade): the
     /// message names both, and what to do.
     pub fn unreadable(&self, batch: &Batch, err: format::Unreadable) -> Error {
+        self.mismatch(batch.name(), &format!("unexpected answer {}", err.0))
+    }
+
+    /// One line for a server that does not understand the `tmux` on PATH (or is not
+    /// understood): both versions, as far as they can be known, and what to do.
+    fn mismatch(&self, command: String, what: &str) -> Error {
         let server = self.server_version();
         let binary = self.version().ok();
-        let why = match (server, binary) {
+        let message = match (server, binary) {
             (Some(server), Some(binary)) if server != binary => format!(
-                "the running server is tmux {server} but `tmux` on PATH is {binary}; \
-                 restart the server (tmux kill-server) when its programs can stop, \
-                 or put tmux {server} first on PATH"
+                "the server is tmux {server}, `tmux` on PATH is {binary} ({what}): \
+                 restart the server (tmux kill-server) or put tmux {server} first on PATH"
             ),
             (server, binary) => format!(
-                "unexpected answer {} (server tmux {}, `tmux` on PATH {})",
-                err.0,
+                "{what} (server: tmux {}, `tmux` on PATH: {}); after an upgrade, \
+                 restart the server (tmux kill-server)",
                 server.as_deref().unwrap_or("unknown"),
                 binary.as_deref().unwrap_or("unknown")
             ),
         };
-        Error::Tmux {
-            command: batch.name(),
-            message: why,
-        }
+        Error::Tmux { command, message }
     }
 
     /// Turns an unexpected tmux failure into the clearest error: a tmux that is too old
     /// or broken is reported as such (exit 3), anything else is passed on.
+    /// A server that drops the binary's client ("server exited unexpectedly" while it
+    /// runs on) is of another version: that is said, with both versions.
     pub fn explain(&self, err: Error) -> Error {
-        match &err {
-            Error::Tmux { .. } => match self.version() {
-                Ok(_) => err,
-                Err(version_err) => version_err,
-            },
-            _ => err,
+        let Error::Tmux { command, message } = &err else {
+            return err;
+        };
+        if let Err(version_err) = self.version() {
+            return version_err;
         }
+        if message.contains("server exited unexpectedly") && self.server_running() {
+            return self.mismatch(command.clone(), message);
+        }
+        err
     }
 }
 
@@ -561,10 +581,6 @@ fn classify(command: &str, message: String) -> Error {
         .or_else(|| message.strip_prefix("can't find window: "));
     if let Some(name) = missing {
         return Error::NoSuchSession(name.trim_start_matches('=').to_string());
-    }
-    // A server that dies mid-command is news about that server, not about tmux.
-    if message.contains("protocol version mismatch") {
-        return Error::TmuxUnusable(message);
     }
     Error::Tmux {
         command: command.to_string(),
@@ -622,8 +638,9 @@ mod tests {
             second.write_all(&answer).unwrap();
             let _ = std::io::copy(&mut second, &mut std::io::sink());
         });
-        let tmux = Tmux::new(Socket::Path(path));
-        assert!(tmux.wire, "tmux must be on PATH for this test");
+        let mut tmux = Tmux::new(Socket::Path(path));
+        // Over the socket even where the environment asks for the binary.
+        tmux.wire = true;
         let batch = Batch::new().cmd(["list-sessions", "-F", "#{session_name}"]);
         assert_eq!(tmux.query(&batch).unwrap().as_deref(), Some("work\n"));
         server.join().unwrap();

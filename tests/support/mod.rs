@@ -561,8 +561,16 @@ impl Terminal {
             env,
             target: "=term:".into(),
         };
+        // tmux 3.2 sizes a detached session by `default-size`, not by -x/-y.
         let out = term
             .outer_cmd(&[
+                "start-server",
+                ";",
+                "set-option",
+                "-g",
+                "default-size",
+                "160x48",
+                ";",
                 "new-session",
                 "-d",
                 "-s",
