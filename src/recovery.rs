@@ -7,12 +7,6 @@ use crate::tmux::{target, Batch};
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// tmux refuses a command message over 16 KiB; batches are cut well below that.
-pub const MAX_BATCH_BYTES: usize = 15_000;
-
-/// tmux 3.7 refuses a command line of more than 1000 arguments (`;` included).
-pub const MAX_BATCH_ARGS: usize = 1000;
-
 /// Restores up to this many panes send the hook registration in the build call itself.
 pub const SMALL_RESTORE_PANES: usize = 12;
 
@@ -264,26 +258,6 @@ fn basename(path: &str) -> String {
         .unwrap_or(path)
         .trim_start_matches('-')
         .to_string()
-}
-
-/// Packs the commands into as few calls as fit tmux's limits (message size, argument
-/// count). Every command names its target exactly, so a cut may fall anywhere between
-/// two commands.
-pub fn pack(batches: Vec<Batch>) -> Vec<Batch> {
-    let mut calls: Vec<Batch> = Vec::new();
-    let mut current = Batch::new();
-    for command in batches.into_iter().flat_map(Batch::into_commands) {
-        let too_big = current.size() + command.size() > MAX_BATCH_BYTES
-            || current.arg_count() + 1 + command.arg_count() > MAX_BATCH_ARGS;
-        if !current.is_empty() && too_big {
-            calls.push(std::mem::take(&mut current));
-        }
-        current = current.extend(command);
-    }
-    if !current.is_empty() {
-        calls.push(current);
-    }
-    calls
 }
 
 #[cfg(test)]

@@ -35,10 +35,13 @@ impl TmuxManager {
         let (present, missing): (Vec<&String>, Vec<&String>) =
             names.iter().partition(|n| live.contains(*n));
         if !present.is_empty() {
-            let batch = present.iter().fold(Batch::new(), |b, name| {
-                b.cmd(["kill-session", "-t", &target::session(name)])
-            });
-            match self.tmux.run(&batch) {
+            let kills = present
+                .iter()
+                .map(|name| Batch::new().cmd(["kill-session", "-t", &target::session(name)]));
+            let killed = Batch::pack(kills)
+                .iter()
+                .try_for_each(|call| self.tmux.run(call).map(drop));
+            match killed {
                 // The last kill may take the server down with it; that is success.
                 Ok(_) | Err(Error::NoServer) => {}
                 Err(Error::Tmux { message, .. }) if message.contains("server exited") => {}

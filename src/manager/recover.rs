@@ -119,7 +119,7 @@ impl TmuxManager {
         let report = self
             .hooks()
             .cmd(["list-sessions", "-F", format::NAMED_IDENTITY]);
-        let mut calls = recovery::pack(todo.iter().map(|r| batch_of(r)).collect());
+        let mut calls = Batch::pack(todo.iter().map(|r| batch_of(r)));
         let panes: usize = todo.iter().map(|r| recovery::pane_count(r)).sum();
         let mut reported = false;
         if let [one] = calls.as_mut_slice() {
@@ -217,7 +217,7 @@ impl TmuxManager {
             Batch::new().cmd(["set-option", "-s", "exit-empty", "off"]),
             |b, id| b.extend(kill(id)),
         );
-        for call in recovery::pack(vec![undo]) {
+        for call in Batch::pack([undo]) {
             if self.tmux.run_partial(&call, limit).1.is_err() {
                 // One id already gone stops the batch: the rest one by one.
                 for id in &created {

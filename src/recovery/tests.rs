@@ -78,55 +78,6 @@ fn a_record_without_layout_still_gets_a_session() {
 }
 
 #[test]
-fn packing_respects_the_size_limit() {
-    let big: Vec<Batch> = (0..50)
-        .map(|i| {
-            Batch::new().cmd([
-                "new-session",
-                "-d",
-                "-s",
-                &format!("s{i}"),
-                "-c",
-                &"x".repeat(1000),
-            ])
-        })
-        .collect();
-    let calls = pack(big);
-    assert!(calls.len() > 1);
-    assert!(calls.iter().all(|c| c.size() <= MAX_BATCH_BYTES));
-    let sessions: usize = calls
-        .iter()
-        .map(|c| format!("{c:?}").matches("new-session").count())
-        .sum();
-    assert_eq!(sessions, 50, "every session lands in exactly one call");
-    // One session larger than a call is cut between commands.
-    let huge = (0..40).fold(Batch::new(), |b, i| {
-        b.cmd([
-            "split-window",
-            "-t",
-            "=s:",
-            "-c",
-            &format!("{i}{}", "y".repeat(1000)),
-        ])
-    });
-    let calls = pack(vec![huge]);
-    assert!(calls.len() > 1 && calls.iter().all(|c| c.size() <= MAX_BATCH_BYTES));
-}
-
-#[test]
-fn packing_respects_the_argument_limit() {
-    // 60 sessions of 3 windows: far under the size limit, far over 1000 arguments.
-    let many: Vec<Batch> = (0..180)
-        .map(|i| Batch::new().cmd(["new-window", "-t", &format!("=s{}:", i / 3), "-c", "/"]))
-        .collect();
-    let calls = pack(many);
-    assert!(calls.len() > 1);
-    assert!(calls.iter().all(|c| c.arg_count() <= MAX_BATCH_ARGS));
-    let commands: usize = calls.iter().map(|c| c.clone().into_commands().len()).sum();
-    assert_eq!(commands, 180);
-}
-
-#[test]
 fn only_layouts_with_a_good_checksum_are_sent() {
     // Real tmux layouts (3.3a output).
     assert!(layout_is_sound(

@@ -132,6 +132,12 @@ fn unsafe_socket(dir: &Path, why: &str) -> Error {
     }
 }
 
+/// tmux refuses a command message over 16 KiB; packed calls stay well below that.
+pub const MAX_BATCH_BYTES: usize = 15_000;
+
+/// tmux 3.7 refuses a command line of more than 1000 arguments (`;` included).
+pub const MAX_BATCH_ARGS: usize = 1000;
+
 /// Several tmux commands sent in one invocation, separated by `;`.
 #[derive(Clone, Debug, Default)]
 pub struct Batch {
@@ -189,6 +195,26 @@ impl Batch {
             .filter(|c| !c.is_empty())
             .map(|c| Batch { args: c.to_vec() })
             .collect()
+    }
+
+    /// The commands of `batches` in as few calls as fit every server's limits (message
+    /// size, argument count). For commands that name their targets exactly, so that a
+    /// cut may fall anywhere between two of them.
+    pub fn pack(batches: impl IntoIterator<Item = Batch>) -> Vec<Batch> {
+        let mut calls: Vec<Batch> = Vec::new();
+        let mut current = Batch::new();
+        for command in batches.into_iter().flat_map(Batch::into_commands) {
+            let too_big = current.size() + command.size() > MAX_BATCH_BYTES
+                || current.arg_count() + 1 + command.arg_count() > MAX_BATCH_ARGS;
+            if !current.is_empty() && too_big {
+                calls.push(std::mem::take(&mut current));
+            }
+            current = current.extend(command);
+        }
+        if !current.is_empty() {
+            calls.push(current);
+        }
+        calls
     }
 
     /// True when no command was added.
@@ -325,9 +351,14 @@ impl Tmux {
     }
 
     /// `run` for a batch whose every failure is unexpected: a failure is also checked
-    /// against the tmux version, so an old or broken tmux is reported as such.
+    /// against the tmux version, so an old or broken tmux is reported as such. A batch
+    /// too large for one call is sent in several (`Batch::pack`).
     pub fn run_checked(&self, batch: &Batch) -> Result<String, Error> {
-        self.run(batch).map_err(|e| self.explain(e))
+        let mut out = String::new();
+        for call in Batch::pack([batch.clone()]) {
+            out.push_str(&self.run(&call).map_err(|e| self.explain(e))?);
+        }
+        Ok(out)
     }
 
     /// Like `run`, but gives up (and kills tmux) after `limit`.
@@ -644,5 +675,54 @@ mod tests {
         let batch = Batch::new().cmd(["list-sessions", "-F", "#{session_name}"]);
         assert_eq!(tmux.query(&batch).unwrap().as_deref(), Some("work\n"));
         server.join().unwrap();
+    }
+
+    #[test]
+    fn packing_respects_the_size_limit() {
+        let big: Vec<Batch> = (0..50)
+            .map(|i| {
+                Batch::new().cmd([
+                    "new-session",
+                    "-d",
+                    "-s",
+                    &format!("s{i}"),
+                    "-c",
+                    &"x".repeat(1000),
+                ])
+            })
+            .collect();
+        let calls = Batch::pack(big);
+        assert!(calls.len() > 1);
+        assert!(calls.iter().all(|c| c.size() <= MAX_BATCH_BYTES));
+        let sessions: usize = calls
+            .iter()
+            .map(|c| format!("{c:?}").matches("new-session").count())
+            .sum();
+        assert_eq!(sessions, 50, "every session lands in exactly one call");
+        // One session larger than a call is cut between commands.
+        let huge = (0..40).fold(Batch::new(), |b, i| {
+            b.cmd([
+                "split-window",
+                "-t",
+                "=s:",
+                "-c",
+                &format!("{i}{}", "y".repeat(1000)),
+            ])
+        });
+        let calls = Batch::pack(vec![huge]);
+        assert!(calls.len() > 1 && calls.iter().all(|c| c.size() <= MAX_BATCH_BYTES));
+    }
+
+    #[test]
+    fn packing_respects_the_argument_limit() {
+        // 60 sessions of 3 windows: far under the size limit, far over 1000 arguments.
+        let many: Vec<Batch> = (0..180)
+            .map(|i| Batch::new().cmd(["new-window", "-t", &format!("=s{}:", i / 3), "-c", "/"]))
+            .collect();
+        let calls = Batch::pack(many);
+        assert!(calls.len() > 1);
+        assert!(calls.iter().all(|c| c.arg_count() <= MAX_BATCH_ARGS));
+        let commands: usize = calls.iter().map(|c| c.clone().into_commands().len()).sum();
+        assert_eq!(commands, 180);
     }
 }
