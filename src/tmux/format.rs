@@ -223,9 +223,14 @@ pub fn parse_server(output: &str) -> Result<ServerInfo, Unreadable> {
     }
 }
 
-/// Parses `list-panes -F PANE_PIDS`: (pane pid, session name).
+/// Parses `list-panes -F PANE_PIDS`: (pane pid, session name). A dead pane has no
+/// process (newer tmux prints no pid for it): it is left out.
 pub fn parse_pane_pids(output: &str) -> Result<Vec<(u32, String)>, Unreadable> {
-    rows_of(output, 2, |f| Some((f[0].parse().ok()?, f[1].clone())))
+    let rows = rows_of(output, 2, |f| Some((f[0].parse().ok(), f[1].clone())))?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(pid, name)| Some((pid?, name)))
+        .collect())
 }
 
 /// One pane, as `list-panes` reports it for a save.
