@@ -561,15 +561,15 @@ impl Terminal {
             env,
             target: "=term:".into(),
         };
-        // tmux 3.2 sizes a detached session by `default-size`, not by -x/-y.
+        // tmux 3.2 sizes a detached session by -x/-y only with `window-size manual`.
         let out = term
             .outer_cmd(&[
                 "start-server",
                 ";",
                 "set-option",
                 "-g",
-                "default-size",
-                "160x48",
+                "window-size",
+                "manual",
                 ";",
                 "new-session",
                 "-d",
