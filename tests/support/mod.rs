@@ -561,16 +561,10 @@ impl Terminal {
             env,
             target: "=term:".into(),
         };
-        // tmux 3.2 sizes a detached session by -x/-y only with `window-size manual`.
+        // tmux 3.2 sizes a detached session by -x/-y only with `window-size manual`
+        // (and 3.3a crashes when that is set before the first session exists).
         let out = term
             .outer_cmd(&[
-                "start-server",
-                ";",
-                "set-option",
-                "-g",
-                "window-size",
-                "manual",
-                ";",
                 "new-session",
                 "-d",
                 "-s",
@@ -580,6 +574,19 @@ impl Terminal {
                 "-y",
                 "48",
                 &launcher.to_string_lossy(),
+                ";",
+                "set-option",
+                "-g",
+                "window-size",
+                "manual",
+                ";",
+                "resize-window",
+                "-t",
+                "=term:",
+                "-x",
+                "160",
+                "-y",
+                "48",
                 ";",
                 "set-option",
                 "-g",
