@@ -512,6 +512,19 @@ pub struct Terminal {
     target: String,
 }
 
+/// tmux 3.2 gives a detached session its -x/-y size only under `window-size manual`,
+/// which later versions do not need (and tmux 3.3a has crashed on): only there is it set.
+fn sizes_need_manual() -> bool {
+    static NEED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *NEED.get_or_init(|| {
+        let out = Command::new("tmux")
+            .arg("-V")
+            .output()
+            .expect("run tmux -V");
+        stdout(&out).starts_with("tmux 3.2")
+    })
+}
+
 impl Terminal {
     /// A terminal running a plain `/bin/sh` in HOME (prompt `$ `).
     pub fn new(sandbox: &Sandbox) -> Terminal {
@@ -561,19 +574,20 @@ impl Terminal {
             env,
             target: "=term:".into(),
         };
-        // tmux 3.2 sizes a detached session by -x/-y only with `window-size manual`
-        // (and 3.3a crashes when that is set before the first session exists).
-        let out = term
-            .outer_cmd(&[
-                "new-session",
-                "-d",
-                "-s",
-                "term",
-                "-x",
-                "160",
-                "-y",
-                "48",
-                &launcher.to_string_lossy(),
+        let launcher = launcher.to_string_lossy();
+        let mut args = vec![
+            "new-session",
+            "-d",
+            "-s",
+            "term",
+            "-x",
+            "160",
+            "-y",
+            "48",
+            &launcher,
+        ];
+        if sizes_need_manual() {
+            args.extend([
                 ";",
                 "set-option",
                 "-g",
@@ -587,17 +601,22 @@ impl Terminal {
                 "160",
                 "-y",
                 "48",
-                ";",
-                "set-option",
-                "-g",
-                "status",
-                "off",
-                ";",
-                "set-option",
-                "-g",
-                "remain-on-exit",
-                "on",
-            ])
+            ]);
+        }
+        args.extend([
+            ";",
+            "set-option",
+            "-g",
+            "status",
+            "off",
+            ";",
+            "set-option",
+            "-g",
+            "remain-on-exit",
+            "on",
+        ]);
+        let out = term
+            .outer_cmd(&args)
             .output()
             .expect("start the outer tmux");
         assert!(out.status.success(), "outer tmux:\n{}", describe(&out));
