@@ -17,7 +17,7 @@ use std::ops::Range;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
-use anyhow::{anyhow, Context, Result};
+use anyhow::{anyhow, bail, Context, Result};
 use toml::de::{DeString, DeTable, DeValue};
 use toml::Spanned;
 
@@ -250,6 +250,10 @@ fn parse_with_home(text: &str, origin: &Path, home: Option<PathBuf>) -> Result<C
 fn read_checked(path: &Path) -> Result<Option<String>> {
     let shown = path.display();
     let mut file = match File::open(path) {
+        // A link to nothing is a mistake to show, not the absence of a config.
+        Err(e) if e.kind() == ErrorKind::NotFound && path.symlink_metadata().is_ok() => {
+            bail!("config file {shown} is a symbolic link to a file that does not exist")
+        }
         Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
         r => r.with_context(|| format!("cannot open config file {shown}"))?,
     };

@@ -137,7 +137,7 @@ impl TmuxManager {
             "list-panes",
             "-s",
             "-t",
-            &target::session(&self.monitor_name()),
+            &target::session_window(&self.monitor_name()),
             "-F",
             FORMAT,
         ]);

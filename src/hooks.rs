@@ -76,7 +76,7 @@ pub fn coalesce(
     session: &str,
     mut save: impl FnMut() -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
-    let key: String = session.bytes().map(|b| format!("{b:02x}")).collect();
+    let key = digest(session);
     let dir = state_dir.join("pending");
     state::create_private_dir(&dir)?;
     let lock_path = dir.join(format!("{key}.lock"));
@@ -109,6 +109,21 @@ pub fn coalesce(
     }
 }
 
+/// A file name for a session, of fixed length whatever the name holds (a name can be
+/// longer than a file name may be): 128 bits of two FNV-1a hashes, as hex.
+fn digest(name: &str) -> String {
+    let fnv = |basis: u64| {
+        name.bytes().fold(basis, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+        })
+    };
+    format!(
+        "{:016x}{:016x}",
+        fnv(0xcbf2_9ce4_8422_2325),
+        fnv(0x6c62_272e_07bb_0142)
+    )
+}
+
 /// The session a hook is about. Only session events fill `hook_session_name`; window
 /// and pane events name their session through the current target. `session-closed`
 /// must not guess: its current target is some other session.
@@ -128,6 +143,18 @@ pub fn arg<'a>(args: &'a [String], key: &str) -> Option<&'a str> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn file_names_for_sessions_have_one_length_and_differ() {
+        let long = "x".repeat(300);
+        let names = ["a", "b", "@1", "😀".repeat(40).as_str(), long.as_str(), ""].map(String::from);
+        let keys: Vec<String> = names.iter().map(|n| super::digest(n)).collect();
+        assert!(keys.iter().all(|k| k.len() == 32));
+        let mut unique = keys.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), keys.len());
+    }
+
     use super::*;
 
     #[test]

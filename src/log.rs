@@ -99,8 +99,11 @@ pub fn warn(message: impl Display) {
 }
 
 fn append(dir: &std::path::Path, line: &str) -> std::io::Result<()> {
-    if !dir.is_dir() {
-        return Ok(());
+    use std::os::unix::fs::PermissionsExt;
+    // Only into a folder others cannot write (as the state file), never through a link.
+    match fs::metadata(dir) {
+        Ok(meta) if meta.is_dir() && meta.permissions().mode() & 0o022 == 0 => {}
+        _ => return Ok(()),
     }
     let path = dir.join("thanos-tmux.log");
     if fs::metadata(&path)
@@ -113,6 +116,7 @@ fn append(dir: &std::path::Path, line: &str) -> std::io::Result<()> {
         .create(true)
         .append(true)
         .mode(0o600)
+        .custom_flags(libc::O_NOFOLLOW)
         .open(path)?;
     file.write_all(line.as_bytes())
 }

@@ -57,6 +57,9 @@ pub fn layouts(rows: &[PaneRow]) -> BTreeMap<String, Saved> {
     out
 }
 
+/// The shells a pane runs when nothing else is in its foreground.
+const SHELLS: [&str; 8] = ["sh", "bash", "zsh", "fish", "dash", "ksh", "tcsh", "csh"];
+
 /// The program in the foreground of a pane with its arguments, or nothing when the
 /// pane's own shell is in the foreground.
 fn foreground_command(pane_pid: u32, name: &str) -> Vec<String> {
@@ -64,30 +67,53 @@ fn foreground_command(pane_pid: u32, name: &str) -> Vec<String> {
         return args;
     }
     // Without /proc only the name is known; a shell in the foreground is no program.
-    let shells = ["sh", "bash", "zsh", "fish", "dash", "ksh", "tcsh", "csh"];
-    if name.is_empty() || shells.contains(&name.trim_start_matches('-')) {
+    if name.is_empty() || is_shell(name) {
         Vec::new()
     } else {
         vec![name.to_string()]
     }
 }
 
+fn is_shell(program: &str) -> bool {
+    SHELLS.contains(&basename(program).as_str())
+}
+
 /// Linux: the terminal's foreground process group (`tpgid` in `/proc/PID/stat`) and
-/// the command line of its leader. `Some(empty)` when the shell itself is in front.
+/// the command line of its leader, read only when that process is on the pane's own
+/// terminal. `Some(empty)` when the pane's shell itself is in front; a pane whose own
+/// process is a program (`tmux new-window 'tail -f log'`) gives that program.
 fn proc_foreground(pane_pid: u32) -> Option<Vec<String>> {
-    let stat = std::fs::read_to_string(format!("/proc/{pane_pid}/stat")).ok()?;
-    let after_comm = &stat[stat.rfind(')')? + 1..];
-    let tpgid: i64 = after_comm.split_whitespace().nth(5)?.parse().ok()?;
-    if tpgid <= 0 || tpgid == i64::from(pane_pid) {
+    let (tty, tpgid) = stat_tty(pane_pid)?;
+    if tpgid <= 0 {
         return Some(Vec::new());
     }
-    let cmdline = std::fs::read(format!("/proc/{tpgid}/cmdline")).ok()?;
+    let leader = u32::try_from(tpgid).ok()?;
+    if leader != pane_pid && stat_tty(leader)?.0 != tty {
+        // Not on this pane's terminal: never a program of this session.
+        return Some(Vec::new());
+    }
+    let cmdline = std::fs::read(format!("/proc/{leader}/cmdline")).ok()?;
     let args: Vec<String> = cmdline
         .split(|&b| b == 0)
         .filter(|a| !a.is_empty())
         .map(|a| String::from_utf8_lossy(a).into_owned())
         .collect();
-    (!args.is_empty()).then_some(args)
+    match args.first() {
+        None => None,
+        // The pane's own shell, waiting at its prompt.
+        Some(first) if leader == pane_pid && is_shell(first) => Some(Vec::new()),
+        Some(_) => Some(args),
+    }
+}
+
+/// `/proc/PID/stat`: the controlling terminal (`tty_nr`) and its foreground process
+/// group (`tpgid`).
+fn stat_tty(pid: u32) -> Option<(i64, i64)> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let mut fields = stat[stat.rfind(')')? + 1..].split_whitespace();
+    let tty = fields.nth(4)?.parse().ok()?;
+    let tpgid = fields.next()?.parse().ok()?;
+    Some((tty, tpgid))
 }
 
 /// The tmux commands that rebuild one recorded session (printing the new session's id,
@@ -116,7 +142,9 @@ pub fn restore_batch(record: &SessionRecord, programs: &[String], fallback_dir: 
         .unwrap_or_default();
     let here = target::session_window(name);
     let mut batch = Batch::new();
-    if windows.is_empty() {
+    if windows.is_empty() || !target::addressable(name) {
+        // A name tmux cannot target gets its session and folder, nothing that would
+        // need a target (it would reach another session).
         batch = batch.cmd([
             "new-session",
             "-d",
@@ -128,6 +156,9 @@ pub fn restore_batch(record: &SessionRecord, programs: &[String], fallback_dir: 
             "-c",
             &target::literal(&home),
         ]);
+        if !target::addressable(name) {
+            return batch;
+        }
     }
     for (k, window) in windows.iter().enumerate() {
         let first_dir = window

@@ -217,28 +217,44 @@ impl Store {
         Ok((out, warning))
     }
 
+    /// The state as the file holds it; a corrupt file is moved aside and work goes on
+    /// from the newest earlier generation that parses (else from an empty state).
     fn read_or_recover(&self) -> Result<(State, Option<String>)> {
         let path = self.path();
-        match read(&path)? {
-            Parsed::Ok(state) => Ok((state, None)),
-            Parsed::Corrupt(why) => {
-                let aside = path.with_file_name(format!("{FILE}.corrupt-{}", now()));
-                fs::rename(&path, &aside)
-                    .with_context(|| format!("could not move corrupt {} aside", path.display()))?;
-                let warning = format!(
-                    "state file {} was corrupt ({why}); moved it to {} and started empty",
-                    path.display(),
-                    aside.display()
-                );
-                Ok((
-                    State {
-                        version: VERSION,
-                        ..State::default()
-                    },
-                    Some(warning),
-                ))
+        let why = match read(&path)? {
+            Parsed::Ok(state) => return Ok((state, None)),
+            Parsed::Corrupt(why) => why,
+        };
+        let aside = path.with_file_name(format!("{FILE}.corrupt-{}", now()));
+        fs::rename(&path, &aside)
+            .with_context(|| format!("could not move corrupt {} aside", path.display()))?;
+        let earlier = (1..=GENERATIONS).find_map(|n| {
+            let generation = path.with_file_name(format!("{FILE}.{n}"));
+            match read(&generation) {
+                Ok(Parsed::Ok(state)) if generation.exists() => Some((state, generation)),
+                _ => None,
             }
-        }
+        });
+        let (state, from) = match earlier {
+            Some((state, generation)) => {
+                // In place again, so that the next read finds it.
+                self.write(&state)?;
+                (state, format!("went on from {}", generation.display()))
+            }
+            None => (
+                State {
+                    version: VERSION,
+                    ..State::default()
+                },
+                "started empty".to_string(),
+            ),
+        };
+        let warning = format!(
+            "state file {} was corrupt ({why}); moved it to {} and {from}",
+            path.display(),
+            aside.display()
+        );
+        Ok((state, Some(warning)))
     }
 
     fn write(&self, state: &State) -> Result<()> {

@@ -110,6 +110,40 @@ fn a_corrupt_state_file_is_moved_aside_with_one_warning() {
 }
 
 #[test]
+fn a_corrupt_state_file_falls_back_to_the_newest_good_generation_and_keeps_it() {
+    let sb = Sandbox::new();
+    for name in ["one", "two"] {
+        sb.ok(&["attach", "-d", name]);
+    }
+    // sessions.json.1 now holds "one"; the current file is broken by hand.
+    let generation = sb.state_dir().join("sessions.json.1");
+    assert!(fs::read_to_string(&generation).unwrap().contains("\"one\""));
+    fs::write(sb.state_file(), b"{ broken").unwrap();
+    fs::write(sb.state_dir().join("sessions.json.2"), b"also broken").unwrap();
+    let out = sb.run(&["list", "--json"]);
+    assert_eq!(exit_code(&out), 0, "{}", describe(&out));
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("sessions.json.1"),
+        "the warning says where work went on: {err}"
+    );
+    assert_eq!(sb.recorded(), ["one"]);
+    // Three more writes: the good state is carried on, never rotated out for junk.
+    for name in ["a", "b", "c"] {
+        sb.ok(&["attach", "-d", name]);
+    }
+    assert_eq!(sb.recorded(), ["a", "b", "c", "one"]);
+    for n in 1..=3 {
+        let text = fs::read(sb.state_dir().join(format!("sessions.json.{n}"))).unwrap();
+        assert!(
+            serde_json::from_slice::<serde_json::Value>(&text).is_ok(),
+            "generation {n}"
+        );
+    }
+}
+
+#[test]
 fn a_corrupt_state_file_does_not_stop_an_attach() {
     let sb = Sandbox::new();
     sb.write_state(b"\x00\x01 binary junk");

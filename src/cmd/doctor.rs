@@ -145,6 +145,11 @@ fn state_check(manager: &TmuxManager) -> Check {
     let path = manager.store().path();
     match manager.store().load() {
         Ok(loaded) if loaded.warning.is_some() => warn(loaded.warning.unwrap_or_default()),
+        Ok(_) if open_to_others(&path) => fail(format!(
+            "state file {} can be read or written by other users; run: chmod 600 {}",
+            path.display(),
+            path.display()
+        )),
         Ok(loaded) => {
             let count: usize = loaded
                 .state
@@ -159,6 +164,12 @@ fn state_check(manager: &TmuxManager) -> Check {
         }
         Err(err) => fail(format!("{err:#}")),
     }
+}
+
+/// True when the file's mode lets other users in (group or others).
+fn open_to_others(path: &std::path::Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o077 != 0)
 }
 
 /// rc files a user may have put the one line in.

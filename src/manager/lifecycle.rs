@@ -47,16 +47,24 @@ impl TmuxManager {
                 Err(Error::Tmux { message, .. }) if message.contains("server exited") => {}
                 Err(err) => return Err(self.tmux.explain(err).into()),
             }
+            for name in &present {
+                log::info(format_args!("killed session '{name}'"));
+            }
+            // The sessions are gone whatever the state folder allows: a record that
+            // cannot be dropped now (a read-only or full disk) is only worth a warning,
+            // and `cleanup` drops it later by the closed-on-purpose rule.
             let socket = self.socket_key();
-            self.update_state(|state| {
+            let forgotten = self.update_state(|state| {
                 let server = state.server_mut(&socket);
                 for name in &present {
                     server.sessions.remove(*name);
                 }
                 Ok(())
-            })?;
-            for name in &present {
-                log::info(format_args!("killed session '{name}'"));
+            });
+            if let Err(err) = forgotten {
+                log::warn(format_args!(
+                    "killed, but could not update the records: {err:#}"
+                ));
             }
         }
         Ok(missing.into_iter().cloned().collect())

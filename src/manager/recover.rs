@@ -11,11 +11,11 @@ impl TmuxManager {
             return Ok(Vec::new());
         }
         let batch = match names {
-            [one] => Batch::new().cmd([
+            [one] if target::addressable(one) => Batch::new().cmd([
                 "list-panes",
                 "-s",
                 "-t",
-                &target::session(one),
+                &target::session_window(one),
                 "-F",
                 format::PANES,
             ]),
