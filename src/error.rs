@@ -17,7 +17,7 @@ pub enum Error {
     Usage(String),
     /// A tmux command failed; carries the command and tmux's own message.
     Tmux { command: String, message: String },
-    /// tmux did not answer in time.
+    /// tmux did not answer in time: how long was waited, and for what.
     Timeout(String),
 }
 
@@ -34,7 +34,7 @@ impl fmt::Display for Error {
             Error::NoSuchSession(name) => write!(f, "no such session: '{name}'"),
             Error::Usage(msg) => f.write_str(msg),
             Error::Tmux { command, message } => write!(f, "tmux {command}: {message}"),
-            Error::Timeout(what) => write!(f, "tmux did not answer within 2 seconds ({what})"),
+            Error::Timeout(what) => write!(f, "tmux did not answer within {what}"),
         }
     }
 }

@@ -92,17 +92,45 @@ fn proc_foreground(pane_pid: u32) -> Option<Vec<String>> {
         // Not on this pane's terminal: never a program of this session.
         return Some(Vec::new());
     }
-    let cmdline = std::fs::read(format!("/proc/{leader}/cmdline")).ok()?;
-    let args: Vec<String> = cmdline
-        .split(|&b| b == 0)
-        .filter(|a| !a.is_empty())
-        .map(|a| String::from_utf8_lossy(a).into_owned())
-        .collect();
-    match args.first() {
-        None => None,
-        // The pane's own shell, waiting at its prompt.
-        Some(first) if leader == pane_pid && is_shell(first) => Some(Vec::new()),
-        Some(_) => Some(args),
+    program_of(leader, 3)
+}
+
+/// What a pane's foreground process runs: nothing for a shell at its prompt; for a
+/// shell running a command line (`sh -c 'tail -f log'`, where the shell did not exec
+/// it), what its one child runs; else the process itself with its arguments.
+fn program_of(pid: u32, depth: u32) -> Option<Vec<String>> {
+    let args = cmdline(pid)?;
+    let first = args.first()?;
+    if !is_shell(first) {
+        return Some(args);
+    }
+    if args.get(1).is_some_and(|a| a == "-c") && depth > 0 {
+        return Some(
+            only_child(pid)
+                .and_then(|child| program_of(child, depth - 1))
+                .unwrap_or_default(),
+        );
+    }
+    Some(Vec::new())
+}
+
+/// The arguments of a process, from `/proc/PID/cmdline`.
+fn cmdline(pid: u32) -> Option<Vec<String>> {
+    let raw = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
+    Some(
+        raw.split(|&b| b == 0)
+            .filter(|a| !a.is_empty())
+            .map(|a| String::from_utf8_lossy(a).into_owned())
+            .collect(),
+    )
+}
+
+/// The one child of a process, when it has exactly one.
+fn only_child(pid: u32) -> Option<u32> {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).ok()?;
+    match text.split_whitespace().collect::<Vec<_>>().as_slice() {
+        [one] => one.parse().ok(),
+        _ => None,
     }
 }
 

@@ -548,6 +548,15 @@ fn a_read_only_state_folder_gives_one_clear_line_and_reads_still_work() {
     // An existing, recorded session needs no write either.
     sb.ok(&["attach", "-d", "keep"]);
     assert_eq!(fs::read(sb.state_file()).unwrap(), before);
+    // A kill kills: only the record stays, with a warning that says why.
+    let out = sb.run(&["kill", "--yes", "other"]);
+    assert_eq!(exit_code(&out), 0, "{}", describe(&out));
+    assert!(
+        stderr(&out).contains("could not update the records"),
+        "{}",
+        describe(&out)
+    );
+    assert!(!sb.has_session("other"));
 }
 
 #[test]

@@ -2,7 +2,7 @@
 
 use super::{manager, paint_out, print_json, tilde, Global};
 use crate::cli::ListArgs;
-use crate::manager::SessionInfo;
+use crate::manager::{SessionInfo, AUTO_LIMIT};
 use crate::state::now;
 use crate::ui::{self, Paint};
 use anyhow::Result;
@@ -10,7 +10,9 @@ use anyhow::Result;
 pub fn run(global: &Global, args: &ListArgs) -> Result<i32> {
     let manager = manager(global, false)?;
     if args.names && !args.dead {
-        // Completion path: live names only, one tmux call, no state read.
+        // Completion path: live names only, one tmux call, no state read, and a Tab
+        // never waits on a stuck server longer than a login would.
+        let manager = manager.with_limit(AUTO_LIMIT);
         let mut text = manager.live_names()?.join("\n");
         if !text.is_empty() {
             text.push('\n');

@@ -15,6 +15,10 @@ use std::time::{Duration, Instant};
 /// How long a question asked only to explain a failure may take.
 const LOOKUP: Duration = Duration::from_secs(2);
 
+/// The most a call over the socket waits when its caller set no limit: far more than
+/// any command of ours takes, far less than forever.
+const SOCKET_LIMIT: Duration = Duration::from_secs(10);
+
 /// Which tmux server to talk to.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Socket {
@@ -257,8 +261,9 @@ pub struct Tmux {
     /// Commands go straight to a running server's socket (see `wire`); off when tmux
     /// is not on PATH (the user must hear that) or `THANOS_TMUX_SPAWN=1`.
     wire: bool,
-    /// When set, every call gets only the time left until then (the login path).
-    deadline: Option<Instant>,
+    /// When set, every call gets only the time left until then (the login path), and
+    /// how long that was in all.
+    deadline: Option<(Instant, Duration)>,
 }
 
 /// What tmux printed for a batch and whether it succeeded.
@@ -271,11 +276,18 @@ struct Answer {
 impl Answer {
     /// The output, or tmux's message as a typed error.
     fn into_output(self, batch: &Batch) -> Result<String, Error> {
-        if self.ok {
+        if self.ok && !self.said_only() {
             return Ok(String::from_utf8_lossy(&self.stdout).into_owned());
         }
         let message = String::from_utf8_lossy(&self.stderr).trim().to_string();
         Err(classify(&batch.name(), message))
+    }
+
+    /// tmux's client exits 0 when it cannot make the socket it was given ("error
+    /// creating /no/such/sock"), having run nothing: an answer that is only a message
+    /// is a failure. (Our commands that succeed print their answer or nothing at all.)
+    fn said_only(&self) -> bool {
+        self.stdout.is_empty() && !self.stderr.iter().all(u8::is_ascii_whitespace)
     }
 }
 
@@ -294,19 +306,34 @@ impl Tmux {
 
     /// From now on, all calls together get `limit`; a call past it is a `Timeout`.
     pub fn set_limit(&mut self, limit: Duration) {
-        self.deadline = Some(Instant::now() + limit);
+        self.deadline = Some((Instant::now() + limit, limit));
     }
 
     /// The limit of a call: the one asked for, cut to what is left of the deadline.
     fn time_left(&self, batch: &Batch, limit: Option<Duration>) -> Result<Option<Duration>, Error> {
-        let Some(deadline) = self.deadline else {
+        let Some((deadline, _)) = self.deadline else {
             return Ok(limit);
         };
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
-            return Err(Error::Timeout(batch.name()));
+            return Err(self.timed_out(batch, limit));
         }
         Ok(Some(limit.map_or(left, |l| l.min(left))))
+    }
+
+    /// "did not answer within N seconds": the deadline of all calls when one is set,
+    /// else this call's limit.
+    fn timed_out(&self, batch: &Batch, limit: Option<Duration>) -> Error {
+        let within = self
+            .deadline
+            .map(|(_, all)| all)
+            .or(limit)
+            .unwrap_or(SOCKET_LIMIT);
+        Error::Timeout(format!(
+            "{} seconds ({})",
+            within.as_secs_f64().round().max(1.0),
+            batch.name()
+        ))
     }
 
     /// The server selection.
@@ -421,11 +448,14 @@ impl Tmux {
         }
     }
 
-    /// The batch sent over the socket, unless that is off (`None`).
+    /// The batch sent over the socket, unless that is off (`None`). A call without a
+    /// limit gets `SOCKET_LIMIT` there: a server that never answers must not hold a
+    /// command forever.
     fn over_socket(&self, batch: &Batch, limit: Option<Duration>) -> Option<wire::Outcome> {
         let default = self.socket == Socket::Default;
+        let limit = limit.unwrap_or(SOCKET_LIMIT);
         self.wire
-            .then(|| wire::run(&self.socket.path(), &batch.args, default, limit))
+            .then(|| wire::run(&self.socket.path(), &batch.args, default, Some(limit)))
     }
 
     /// What the socket's answer means; `Unavailable` hands the batch to the binary.
@@ -438,10 +468,14 @@ impl Tmux {
         match outcome {
             wire::Outcome::Done { ok, stdout, stderr } => Ok(Answer { ok, stdout, stderr }),
             wire::Outcome::Lost(message) => Err(classify(&batch.name(), message)),
-            wire::Outcome::TimedOut => Err(Error::Timeout(batch.name())),
+            wire::Outcome::TimedOut => Err(self.timed_out(batch, limit)),
             wire::Outcome::Flood => Err(Error::Tmux {
                 command: batch.name(),
                 message: "the server's answer is larger than any command's (16 MiB)".into(),
+            }),
+            wire::Outcome::Garbled => Err(Error::Tmux {
+                command: batch.name(),
+                message: "the server's answer is not tmux's protocol".into(),
             }),
             wire::Outcome::NoServer | wire::Outcome::Unavailable => self.spawn(batch, limit),
         }
@@ -477,7 +511,7 @@ impl Tmux {
             if start.elapsed() >= limit {
                 let _ = child.kill();
                 let _ = child.wait();
-                return Err(Error::Timeout(batch.name()));
+                return Err(self.timed_out(batch, Some(limit)));
             }
             std::thread::sleep(pause);
             pause = (pause * 2).min(Duration::from_millis(20));

@@ -78,6 +78,9 @@ pub enum Outcome {
     TimedOut,
     /// The server sent more output than any command of ours makes.
     Flood,
+    /// The server sent something that is not tmux's protocol (a frame of an impossible
+    /// length, say).
+    Garbled,
 }
 
 /// Runs one command line (`args`, with `;` separators as tmux's client takes them) on
@@ -233,6 +236,7 @@ fn answer(stream: &UnixStream, deadline: Option<Instant>) -> Outcome {
             {
                 return Outcome::TimedOut
             }
+            Err(err) if err.kind() == io::ErrorKind::InvalidData => return Outcome::Garbled,
             Err(_) => return Outcome::Lost("lost server".into()),
         };
         // The first field: the stream of a read or write message, the status of an exit.
@@ -353,7 +357,7 @@ impl Frames {
         deadline: Option<Instant>,
     ) -> io::Result<(u32, Vec<u8>)> {
         loop {
-            if let Some(frame) = self.take() {
+            if let Some(frame) = self.take()? {
                 return Ok(frame);
             }
             if let Some(deadline) = deadline {
@@ -377,20 +381,34 @@ impl Frames {
         }
     }
 
-    /// The first whole frame in the buffer, if there is one.
-    fn take(&mut self) -> Option<(u32, Vec<u8>)> {
+    /// The first whole frame in the buffer, if there is one. A length no tmux sends
+    /// (under a header, over its limit) is `InvalidData` at once, not a wait for bytes
+    /// that will never come.
+    fn take(&mut self) -> io::Result<Option<(u32, Vec<u8>)>> {
         if self.buffer.len() < HEADER {
-            return None;
+            return Ok(None);
         }
-        let kind = u32::from_ne_bytes(self.buffer[0..4].try_into().ok()?);
-        // The length's low 16 bits under either header (frames stay under 16 KiB).
-        let len = usize::from(u16::from_ne_bytes(self.buffer[4..6].try_into().ok()?)).max(HEADER);
+        let word = |at: usize| {
+            u32::from_ne_bytes([
+                self.buffer[at],
+                self.buffer[at + 1],
+                self.buffer[at + 2],
+                self.buffer[at + 3],
+            ])
+        };
+        let kind = word(0);
+        // The length: u16 and flags u16 (to tmux 3.5), or u32 with the descriptor mark
+        // in its high bit (3.6 on). A server sends no descriptor, so both read alike.
+        let len = (word(4) & 0x7fff_ffff) as usize;
+        if !(HEADER..=MAX_FRAME).contains(&len) {
+            return Err(io::ErrorKind::InvalidData.into());
+        }
         if self.buffer.len() < len {
-            return None;
+            return Ok(None);
         }
         let body = self.buffer[HEADER..len].to_vec();
         self.buffer.drain(..len);
-        Some((kind, body))
+        Ok(Some((kind, body)))
     }
 }
 
@@ -444,6 +462,16 @@ mod tests {
                 assert_eq!(stderr, b"can't find session: x\n");
             }
             other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_frame_of_an_impossible_length_is_garbled_at_once() {
+        for len in [0u32, 8, 16_385, 0x0001_0010, 0x7fff_ffff] {
+            let mut bytes = MSG_EXIT.to_ne_bytes().to_vec();
+            bytes.extend_from_slice(&len.to_ne_bytes());
+            bytes.extend_from_slice(&[0; 8]);
+            assert!(matches!(answer_to(bytes), Outcome::Garbled), "length {len}");
         }
     }
 
@@ -511,11 +539,11 @@ mod tests {
             let mut reader = Frames::default();
             reader.buffer.extend_from_slice(&bytes[..cut]);
             let mut seen = Vec::new();
-            while let Some(f) = reader.take() {
+            while let Some(f) = reader.take().unwrap() {
                 seen.push(f);
             }
             reader.buffer.extend_from_slice(&bytes[cut..]);
-            while let Some(f) = reader.take() {
+            while let Some(f) = reader.take().unwrap() {
                 seen.push(f);
             }
             prop_assert_eq!(seen, frames);
@@ -549,11 +577,11 @@ mod tests {
         frame(&mut bytes, MSG_EXIT, &0i32.to_ne_bytes());
         let mut frames = Frames::default();
         frames.buffer.extend_from_slice(&bytes[..10]);
-        assert!(frames.take().is_none());
+        assert!(frames.take().unwrap().is_none());
         frames.buffer.extend_from_slice(&bytes[10..]);
-        let (kind, body) = frames.take().unwrap();
+        let (kind, body) = frames.take().unwrap().unwrap();
         assert_eq!((kind, &body[4..]), (MSG_WRITE, &b"hello\n"[..]));
-        assert_eq!(frames.take().unwrap().0, MSG_EXIT);
-        assert!(frames.take().is_none());
+        assert_eq!(frames.take().unwrap().unwrap().0, MSG_EXIT);
+        assert!(frames.take().unwrap().is_none());
     }
 }
