@@ -95,6 +95,13 @@ fn parse_rows(out: &str) -> Result<Vec<Row>, format::Unreadable> {
         .collect())
 }
 
+impl Row {
+    /// Dead, with no exit status, and nothing that explains it (a stop, a give-up).
+    fn exit_unseen(&self) -> bool {
+        self.dead && self.exit_status.is_none() && !self.stopped && !self.gave_up
+    }
+}
+
 /// Backoff before restart number `failures` (1, 2, 4 … 30 seconds).
 pub fn backoff(failures: usize) -> u64 {
     let exp = failures.saturating_sub(1).min(16) as u32;
@@ -196,13 +203,13 @@ impl TmuxManager {
         if batch.is_empty() {
             return Ok(started);
         }
-        let batch = batch
-            .cmd([
-                "select-window",
-                "-t",
-                &format!("{}^", target::session_window(&monitor)),
-            ])
-            .extend(self.hooks());
+        // The hooks go first: a daemon that dies at once (before a hook registered
+        // after it) would never see its restart policy applied.
+        let batch = self.hooks().extend(batch).cmd([
+            "select-window",
+            "-t",
+            &format!("{}^", target::session_window(&monitor)),
+        ]);
         self.tmux().run_checked(&batch)?;
         log::info(format_args!("daemons started: {}", started.join(", ")));
         Ok(started)
@@ -266,6 +273,17 @@ impl TmuxManager {
     /// Every configured daemon, in config order, with its state and resources.
     pub fn daemons_status(&self, with_resources: bool) -> Result<Vec<DaemonStatus>> {
         let rows = self.daemon_rows()?;
+        if rows.iter().any(Row::exit_unseen) {
+            // tmux linked with libutempter (Debian's, Ubuntu's) can miss a pane's exit:
+            // the pane stays dead without a status and `pane-died` never fires, so no
+            // policy runs. The next child of the server that exits makes tmux reap
+            // them all; a `true` run by the server is that child. The status line
+            // asks often, so a missed restart is caught within its interval.
+            let kick = Batch::new().cmd(["run-shell", "-b", "true"]);
+            if let Err(err) = self.tmux().run(&kick) {
+                log::debug(format_args!("could not nudge tmux: {err}"));
+            }
+        }
         let sampler = with_resources.then(Sampler::new);
         Ok(self
             .config()

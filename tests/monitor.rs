@@ -192,6 +192,51 @@ fn a_failing_daemon_is_restarted_with_backoff_and_given_up_on() {
     assert!(sb.ok(&["daemons", "status"]).contains("gave up"));
 }
 
+/// The monitor's panes as tmux has them, for a failure message.
+fn panes(sb: &Sandbox) -> String {
+    let format = "#{window_index} #{pane_pid} dead=#{pane_dead} status=#{pane_dead_status} \
+                  #{@thanos-daemon} restarts=#{@thanos-restarts} stopped=#{@thanos-stopped} \
+                  gave-up=#{@thanos-gave-up} failures=#{@thanos-failures}";
+    support::stdout(&sb.tmux(&["list-panes", "-a", "-F", format]))
+}
+
+#[test]
+fn a_failing_daemon_keeps_its_policy_while_the_others_are_stopped_and_started() {
+    let sb = Sandbox::new();
+    sb.write_config(
+        "[[daemons]]\nname = \"flaky\"\ncommand = \"sleep 0.5; exit 1\"\n\
+         [[daemons]]\nname = \"always\"\ncommand = \"sleep 600\"\nrestart = \"always\"\n\
+         [[daemons]]\nname = \"never\"\ncommand = \"sleep 600\"\nrestart = \"never\"\n\
+         [[daemons]]\nname = \"ticker\"\ncommand = \"while true; do sleep 1; done\"\n",
+    );
+    sb.ok(&["daemons", "start"]);
+    // During flaky's backoff (1, 2, 4, 8 s), the others are handled by hand.
+    let sb = &sb;
+    let restarts = |n: u64| move || daemon(sb, "flaky")["restarts"].as_u64() >= Some(n);
+    for (n, args) in [
+        (1, &["daemons", "stop", "always"][..]),
+        (2, &["daemons", "restart", "never"]),
+        (2, &["daemons", "start"]),
+        (3, &["daemons", "stop", "ticker"]),
+        (3, &["daemons", "start", "ticker"]),
+    ] {
+        assert!(
+            wait_for(restarts(n), Duration::from_secs(20)),
+            "{}",
+            panes(sb)
+        );
+        sb.ok(args);
+    }
+    let gave_up = || daemon(sb, "flaky")["gave_up"] == true;
+    assert!(wait_for(gave_up, Duration::from_secs(30)), "{}", panes(sb));
+    let flaky = daemon(sb, "flaky");
+    assert_eq!(flaky["restarts"], 4, "{flaky}");
+    assert_eq!(flaky["exit_status"], 1, "{flaky}");
+    // `daemons start` brought back what was stopped.
+    assert_eq!(daemon(sb, "always")["running"], true, "{}", panes(sb));
+    assert_eq!(daemon(sb, "ticker")["running"], true, "{}", panes(sb));
+}
+
 #[test]
 fn bad_daemon_entries_name_the_problem() {
     let sb = Sandbox::new();

@@ -139,7 +139,7 @@ impl TmuxManager {
         };
         match created {
             Ok(seen) => {
-                self.record(target, seen)?;
+                self.record(target, Some(seen))?;
                 let how = if record.is_some() {
                     "restored"
                 } else {
@@ -163,13 +163,14 @@ impl TmuxManager {
     }
 
     /// Runs `build` (which makes the session `target`), then reports the session and
-    /// registers the hooks, in one call. `Ok` carries the session's id and server.
+    /// registers the hooks, in one call. `Ok` carries the session's id and server: a
+    /// call that reports no session made none.
     fn create(
         &self,
         target: &Target,
         build: Batch,
         limit: Option<Duration>,
-    ) -> Result<Option<(String, ServerId)>, Failed> {
+    ) -> Result<(String, ServerId), Failed> {
         let batch = build
             .cmd([
                 "display-message",
@@ -181,10 +182,19 @@ impl TmuxManager {
             .extend(self.hooks());
         let (printed, result) = self.tmux.run_partial(&batch, limit);
         match result {
-            Ok(()) => Ok(format::parse_built(&printed)
-                .ok()
-                .and_then(|b| b.sessions.into_iter().next())
-                .map(|(_, seen)| seen)),
+            // tmux 3.2 exits 0 having run nothing when it cannot make the socket it was
+            // given: a session is made only when the call reports it.
+            Ok(()) => match format::parse_built(&printed).map(|b| b.sessions.into_iter().next()) {
+                Ok(Some((_, seen))) => Ok(seen),
+                Ok(None) => Err(Failed::Other(Error::Tmux {
+                    command: "new-session".into(),
+                    message: format!(
+                        "no session was made: no tmux server could start on {}",
+                        self.socket_key()
+                    ),
+                })),
+                Err(err) => Err(Failed::Other(self.tmux.unreadable(&batch, err))),
+            },
             Err(Error::Tmux { message, .. }) if message.starts_with("duplicate session") => {
                 Err(Failed::Duplicate)
             }
