@@ -385,7 +385,19 @@ enum Parsed {
     Corrupt(String),
 }
 
+/// No state thanos-tmux writes comes near this (a thousand sessions with their layouts
+/// take about 1 MiB); a larger file is not read into memory but treated as corrupt.
+const MAX_STATE_BYTES: u64 = 16 << 20;
+
 fn read(path: &Path) -> Result<Parsed> {
+    if let Ok(meta) = fs::metadata(path) {
+        if meta.len() > MAX_STATE_BYTES {
+            return Ok(Parsed::Corrupt(format!(
+                "{} MiB, larger than any state thanos-tmux writes",
+                meta.len() >> 20
+            )));
+        }
+    }
     let text = match fs::read(path) {
         Ok(text) => text,
         Err(err) if err.kind() == ErrorKind::NotFound => {

@@ -144,6 +144,31 @@ fn a_corrupt_state_file_falls_back_to_the_newest_good_generation_and_keeps_it() 
 }
 
 #[test]
+fn a_huge_state_file_is_set_aside_unread() {
+    let sb = Sandbox::new();
+    sb.ok(&["attach", "-d", "one"]);
+    sb.ok(&["attach", "-d", "two"]);
+    // 100 MB of valid JSON: one huge string in an otherwise fine file.
+    let huge = format!(
+        "{{\"version\": 1, \"servers\": {{}}, \"x\": \"{}\"}}",
+        "a".repeat(100 << 20)
+    );
+    fs::write(sb.state_file(), huge).unwrap();
+    let out = sb.run(&["list", "--json"]);
+    assert_eq!(exit_code(&out), 0, "{}", describe(&out));
+    assert!(
+        stderr(&out).contains("larger than any state"),
+        "{}",
+        describe(&out)
+    );
+    assert_eq!(
+        sb.recorded(),
+        ["one"],
+        "went on from the newest good generation"
+    );
+}
+
+#[test]
 fn a_corrupt_state_file_does_not_stop_an_attach() {
     let sb = Sandbox::new();
     sb.write_state(b"\x00\x01 binary junk");
