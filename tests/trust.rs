@@ -284,6 +284,13 @@ fn a_server_that_never_answers_costs_completion_two_seconds() {
 }
 
 #[test]
+fn a_server_that_never_answers_holds_no_command_forever() {
+    let sb = Sandbox::new();
+    fake_server(&sb, |_| std::thread::sleep(Duration::from_secs(60)));
+    ends_with_one_line(&sb, &["list"], Duration::from_secs(12));
+}
+
+#[test]
 fn a_server_that_dribbles_gets_one_deadline_not_one_per_read() {
     let sb = Sandbox::new();
     fake_server(&sb, |s| {
