@@ -55,15 +55,7 @@ fn one_record_that_cannot_be_restored_does_not_stop_the_first_attach() {
     sb.ok(&["save"]);
     sb.kill_server();
     // A layout of one cell for a window of two panes: tmux refuses it.
-    let mut state = sb.state_json();
-    let key = sb.socket_path().to_string_lossy().into_owned();
-    let window = &mut state["servers"][key.as_str()]["sessions"]["broken"]["layout"]["windows"][0];
-    let body = "80x24,0,0,1";
-    let sum = body.bytes().fold(0u16, |c, b| {
-        ((c >> 1) | ((c & 1) << 15)).wrapping_add(u16::from(b))
-    });
-    window["layout"] = format!("{sum:04x},{body}").into();
-    sb.write_state(state.to_string().as_bytes());
+    sb.break_saved_layout("broken");
     let out = sb.run(&["attach", "-d", "keepme"]);
     assert_eq!(exit_code(&out), 0, "{}", describe(&out));
     assert!(

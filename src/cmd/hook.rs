@@ -81,7 +81,7 @@ fn tmux_event(manager: &TmuxManager, event: &str, args: &[String]) -> Result<()>
         return Ok(());
     };
     log::debug(format_args!("hook {event} {name}"));
-    let save = || manager.save(&[name.to_string()]).map(|_| ());
+    let save = || manager.save_recorded(name);
     match event {
         "session-closed" => manager.session_closed(name),
         "session-renamed" => match hooks::arg(args, "id") {

@@ -7,6 +7,18 @@ impl TmuxManager {
     /// tmux sessions become managed). One `list-panes` and one write. A server that is
     /// down or empty overwrites nothing. Returns the names saved.
     pub fn save(&self, names: &[String]) -> Result<Vec<String>> {
+        self.save_layouts(names, false)
+    }
+
+    /// A tmux hook's save of one session: only a session that is recorded already is
+    /// brought up to date. A hook never adds a record: the session it names may be a
+    /// guess (a pane event of a closing session names some other current session), and
+    /// a session forgotten on purpose must stay forgotten.
+    pub(crate) fn save_recorded(&self, name: &str) -> Result<()> {
+        self.save_layouts(&[name.to_string()], true).map(drop)
+    }
+
+    fn save_layouts(&self, names: &[String], recorded_only: bool) -> Result<Vec<String>> {
         if !self.tmux.server_running() {
             return Ok(Vec::new());
         }
@@ -42,6 +54,9 @@ impl TmuxManager {
         let now = state::now();
         self.update_state(|state| {
             let records = &mut state.server_mut(&socket).sessions;
+            if recorded_only {
+                layouts.retain(|name, _| records.contains_key(name));
+            }
             for (name, saved) in &layouts {
                 let record = records
                     .entry(name.clone())

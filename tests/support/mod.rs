@@ -394,6 +394,26 @@ impl Sandbox {
             .unwrap_or_default()
     }
 
+    /// Gives the saved first window of record `name` a layout tmux refuses: a sound
+    /// layout string (right checksum) of one cell, for a window saved with two panes.
+    /// A restore of that record then fails partway, after its session was made.
+    pub fn break_saved_layout(&self, name: &str) {
+        let body = "80x24,0,0,1";
+        let sum = body.bytes().fold(0u16, |c, b| {
+            ((c >> 1) | ((c & 1) << 15)).wrapping_add(u16::from(b))
+        });
+        let mut state = self.state_json();
+        let key = self.socket_path().to_string_lossy().into_owned();
+        let window = &mut state["servers"][key.as_str()]["sessions"][name]["layout"]["windows"][0];
+        assert_eq!(
+            window["panes"].as_array().map(Vec::len),
+            Some(2),
+            "{window}"
+        );
+        window["layout"] = format!("{sum:04x},{body}").into();
+        self.write_state(state.to_string().as_bytes());
+    }
+
     /// Makes a folder under HOME (path relative to HOME) and returns it.
     pub fn mkdir(&self, rel: impl AsRef<Path>) -> PathBuf {
         let dir = self.home.join(rel);
