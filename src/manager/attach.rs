@@ -187,7 +187,7 @@ impl TmuxManager {
             Ok(()) => match format::parse_built(&printed).map(|b| b.sessions.into_iter().next()) {
                 Ok(Some((_, seen))) => Ok(seen),
                 Ok(None) => Err(Failed::Other(Error::Tmux {
-                    command: "new-session".into(),
+                    command: batch.name(),
                     message: format!(
                         "no session was made: no tmux server could start on {}",
                         self.socket_key()

@@ -227,7 +227,7 @@ impl Batch {
     }
 
     /// The commands' names, for messages (`new-session; set-option`).
-    fn name(&self) -> String {
+    pub(crate) fn name(&self) -> String {
         let mut names = Vec::new();
         let mut at_start = true;
         for arg in &self.args {
@@ -271,6 +271,16 @@ struct Answer {
     ok: bool,
     stdout: Vec<u8>,
     stderr: Vec<u8>,
+}
+
+impl From<std::process::Output> for Answer {
+    fn from(output: std::process::Output) -> Self {
+        Answer {
+            ok: output.status.success(),
+            stdout: output.stdout,
+            stderr: output.stderr,
+        }
+    }
 }
 
 impl Answer {
@@ -388,11 +398,6 @@ impl Tmux {
         Ok(out)
     }
 
-    /// Like `run`, but gives up (and kills tmux) after `limit`.
-    pub fn run_timeout(&self, batch: &Batch, limit: Duration) -> Result<String, Error> {
-        self.run_within(batch, Some(limit))
-    }
-
     /// Runs a batch on the server if one runs; `None` when none does (and none is
     /// started). Over the socket, the connection itself tells: no separate probe.
     pub fn query(&self, batch: &Batch) -> Result<Option<String>, Error> {
@@ -452,10 +457,14 @@ impl Tmux {
     /// limit gets `SOCKET_LIMIT` there: a server that never answers must not hold a
     /// command forever.
     fn over_socket(&self, batch: &Batch, limit: Option<Duration>) -> Option<wire::Outcome> {
-        let default = self.socket == Socket::Default;
-        let limit = limit.unwrap_or(SOCKET_LIMIT);
         self.wire
-            .then(|| wire::run(&self.socket.path(), &batch.args, default, Some(limit)))
+            .then(|| self.socket_run(batch, limit.unwrap_or(SOCKET_LIMIT)))
+    }
+
+    /// The batch sent over the socket, whether or not that is on.
+    fn socket_run(&self, batch: &Batch, limit: Duration) -> wire::Outcome {
+        let default = self.socket == Socket::Default;
+        wire::run(&self.socket.path(), &batch.args, default, Some(limit))
     }
 
     /// What the socket's answer means; `Unavailable` hands the batch to the binary.
@@ -485,11 +494,7 @@ impl Tmux {
         match limit {
             None => {
                 let output = self.output_command(batch).output().map_err(spawn_error)?;
-                Ok(Answer {
-                    ok: output.status.success(),
-                    stdout: output.stdout,
-                    stderr: output.stderr,
-                })
+                Ok(output.into())
             }
             Some(limit) => self.spawn_timeout(batch, limit),
         }
@@ -516,12 +521,7 @@ impl Tmux {
             std::thread::sleep(pause);
             pause = (pause * 2).min(Duration::from_millis(20));
         }
-        let output = child.wait_with_output().map_err(spawn_error)?;
-        Ok(Answer {
-            ok: output.status.success(),
-            stdout: output.stdout,
-            stderr: output.stderr,
-        })
+        Ok(child.wait_with_output().map_err(spawn_error)?.into())
     }
 
     /// Replaces this process with tmux running `batch` (used to attach, so that no
@@ -556,8 +556,7 @@ impl Tmux {
     pub fn server_version(&self) -> Option<String> {
         self.socket.check().ok()?;
         let batch = Batch::new().cmd(["display-message", "-p", format::SERVER]);
-        let default = self.socket == Socket::Default;
-        let answer = match wire::run(&self.socket.path(), &batch.args, default, Some(LOOKUP)) {
+        let answer = match self.socket_run(&batch, LOOKUP) {
             wire::Outcome::Done {
                 ok: true, stdout, ..
             } => String::from_utf8_lossy(&stdout).into_owned(),
