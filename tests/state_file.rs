@@ -118,7 +118,7 @@ fn a_corrupt_state_file_falls_back_to_the_newest_good_generation_and_keeps_it() 
     // sessions.json.1 now holds "one"; the current file is broken by hand.
     let generation = sb.state_dir().join("sessions.json.1");
     assert!(fs::read_to_string(&generation).unwrap().contains("\"one\""));
-    fs::write(sb.state_file(), b"{ broken").unwrap();
+    sb.write_state(b"{ broken");
     fs::write(sb.state_dir().join("sessions.json.2"), b"also broken").unwrap();
     let out = sb.run(&["list", "--json"]);
     assert_eq!(exit_code(&out), 0, "{}", describe(&out));
@@ -153,7 +153,7 @@ fn a_huge_state_file_is_set_aside_unread() {
         "{{\"version\": 1, \"servers\": {{}}, \"x\": \"{}\"}}",
         "a".repeat(100 << 20)
     );
-    fs::write(sb.state_file(), huge).unwrap();
+    sb.write_state(huge.as_bytes());
     let out = sb.run(&["list", "--json"]);
     assert_eq!(exit_code(&out), 0, "{}", describe(&out));
     assert!(

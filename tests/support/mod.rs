@@ -437,9 +437,39 @@ impl Sandbox {
         path
     }
 
-    /// Creates the state folder as the binary would (0700) and writes `bytes` as the
-    /// state file.
+    /// Waits (up to 10 s) until no hook of this sandbox's server has run for 300 ms: no
+    /// process holds this socket and a `hook` argument. A hook that saves late would
+    /// otherwise overwrite what a test writes into the state folder.
+    pub fn hooks_quiet(&self) {
+        let socket = self.socket_path().to_string_lossy().into_owned();
+        let hook_running = || {
+            fs::read_dir("/proc").unwrap().flatten().any(|entry| {
+                let cmdline = fs::read(entry.path().join("cmdline")).unwrap_or_default();
+                let args: Vec<String> = cmdline
+                    .split(|&b| b == 0)
+                    .map(|a| String::from_utf8_lossy(a).into_owned())
+                    .collect();
+                args.iter().any(|a| a.contains(&socket))
+                    && args.iter().any(|a| a == "hook" || a.contains(" hook "))
+            })
+        };
+        let mut quiet_since = Instant::now();
+        let settled = wait_for(
+            || {
+                if hook_running() {
+                    quiet_since = Instant::now();
+                }
+                quiet_since.elapsed() >= Duration::from_millis(300)
+            },
+            Duration::from_secs(10),
+        );
+        assert!(settled, "hooks of {socket} still running after 10 s");
+    }
+
+    /// Creates the state folder as the binary would (0700) and, once no hook can
+    /// overwrite it, writes `bytes` as the state file.
     pub fn write_state(&self, bytes: &[u8]) -> PathBuf {
+        self.hooks_quiet();
         fs::create_dir_all(self.state_dir()).unwrap();
         fs::set_permissions(self.state_dir(), fs::Permissions::from_mode(0o700)).unwrap();
         fs::write(self.state_file(), bytes).unwrap();
