@@ -7,7 +7,8 @@ use crate::config::{Daemon, RestartPolicy};
 use crate::error::Error;
 use crate::manager::TmuxManager;
 use crate::procs::Sampler;
-use crate::tmux::{format, target, Batch};
+use crate::tmux::format::{self, DaemonRow};
+use crate::tmux::{At, Batch, Panes, Spawn, Start};
 use crate::{log, state};
 use anyhow::{bail, Result};
 use serde::Serialize;
@@ -56,46 +57,7 @@ impl DaemonStatus {
     }
 }
 
-/// `list-panes` of the monitor session, one row per daemon window.
-const FORMAT: &str = "#{pane_id}|#{window_index}|#{q:@thanos-daemon}|#{pane_dead}|\
-#{pane_dead_status}|#{pane_pid}|#{q:@thanos-stopped}|#{q:@thanos-restarts}|#{q:@thanos-gave-up}|\
-#{q:@thanos-failures}>";
-
-#[derive(Clone, Debug, Default)]
-struct Row {
-    pane: String,
-    window: u32,
-    daemon: String,
-    dead: bool,
-    exit_status: Option<i32>,
-    pid: Option<u32>,
-    stopped: bool,
-    restarts: u32,
-    gave_up: bool,
-    failures: Vec<i64>,
-}
-
-fn parse_rows(out: &str) -> Result<Vec<Row>, format::Unreadable> {
-    Ok(format::records(out)?
-        .into_iter()
-        .filter_map(|f| {
-            (f.len() == 10 && format::id(&f[0], '%').is_some()).then(|| Row {
-                pane: f[0].clone(),
-                window: f[1].parse().unwrap_or(0),
-                daemon: f[2].clone(),
-                dead: f[3] == "1",
-                exit_status: f[4].parse().ok(),
-                pid: f[5].parse().ok(),
-                stopped: f[6] == "1",
-                restarts: f[7].parse().unwrap_or(0),
-                gave_up: f[8] == "1",
-                failures: f[9].split(',').filter_map(|t| t.parse().ok()).collect(),
-            })
-        })
-        .collect())
-}
-
-impl Row {
+impl DaemonRow {
     /// Dead, with no exit status, and nothing that explains it (a stop, a give-up).
     fn exit_unseen(&self) -> bool {
         self.dead && self.exit_status.is_none() && !self.stopped && !self.gave_up
@@ -136,20 +98,19 @@ impl TmuxManager {
             .collect())
     }
 
-    fn daemon_rows(&self) -> Result<Vec<Row>> {
+    fn daemon_rows(&self) -> Result<Vec<DaemonRow>> {
         if !self.tmux().server_running() {
             return Ok(Vec::new());
         }
-        let batch = Batch::new().cmd([
-            "list-panes",
-            "-s",
-            "-t",
-            &target::session_window(&self.monitor_name()),
-            "-F",
-            FORMAT,
-        ]);
+        let batch = Batch::new().list_panes(
+            Panes::Session(At::Name(&self.monitor_name())),
+            format::DAEMONS,
+        );
         match self.tmux().run(&batch) {
-            Ok(out) => Ok(parse_rows(&out).map_err(|e| self.tmux().unreadable(&batch, e))?),
+            Ok(out) => {
+                Ok(format::parse_daemon_rows(&out)
+                    .map_err(|e| self.tmux().unreadable(&batch, e))?)
+            }
             Err(Error::NoSuchSession(_) | Error::NoServer) => Ok(Vec::new()),
             Err(err) => Err(self.tmux().explain(err).into()),
         }
@@ -172,28 +133,21 @@ impl TmuxManager {
                 Some(row) if !(row.dead && (row.stopped || row.gave_up)) => continue,
                 Some(row) => batch = batch.extend(respawn(daemon, &self.root(), &row.pane, true)),
                 None => {
-                    let mut args: Vec<String> = if session_exists {
-                        vec![
-                            "new-window".into(),
-                            "-t".into(),
-                            target::session_window(&monitor),
-                        ]
-                    } else {
-                        vec![
-                            "new-session".into(),
-                            "-d".into(),
-                            "-s".into(),
-                            target::literal(&monitor),
-                        ]
+                    let root = self.root();
+                    let spawn = Spawn {
+                        window_name: Some(&daemon.name),
+                        ..spawn_of(daemon, &root)
                     };
-                    args.extend(["-n".into(), target::literal(&daemon.name)]);
-                    args.extend(spawn_args(daemon, &self.root()));
+                    batch = if session_exists {
+                        batch.new_window(At::Name(&monitor), &spawn)
+                    } else {
+                        batch.new_session(&monitor, Start::Detached, &spawn)
+                    };
                     batch = batch
-                        .cmd(args)
-                        .cmd(["set-option", "-w", "remain-on-exit", "on"])
-                        .cmd(["set-option", "-w", "@thanos-daemon", &daemon.name]);
+                        .set_window_option(None, "remain-on-exit", "on")
+                        .set_window_option(None, "@thanos-daemon", &daemon.name);
                     if !session_exists {
-                        batch = batch.cmd(["set-option", "@thanos-managed", "1"]);
+                        batch = batch.mark_managed(None);
                         session_exists = true;
                     }
                 }
@@ -205,11 +159,7 @@ impl TmuxManager {
         }
         // The hooks go first: a daemon that dies at once (before a hook registered
         // after it) would never see its restart policy applied.
-        let batch = self.hooks().extend(batch).cmd([
-            "select-window",
-            "-t",
-            &format!("{}^", target::session_window(&monitor)),
-        ]);
+        let batch = self.hooks().extend(batch).select_window(&monitor, 0);
         self.tmux().run_checked(&batch)?;
         log::info(format_args!("daemons started: {}", started.join(", ")));
         Ok(started)
@@ -225,7 +175,7 @@ impl TmuxManager {
         let mut pids = Vec::new();
         for daemon in selected {
             if let Some(row) = rows.iter().find(|r| r.daemon == daemon.name) {
-                batch = batch.cmd(["set-option", "-w", "-t", &row.pane, "@thanos-stopped", "1"]);
+                batch = batch.set_window_option(Some(At::Id(&row.pane)), "@thanos-stopped", "1");
                 if !row.dead {
                     pids.extend(row.pid);
                 }
@@ -255,7 +205,7 @@ impl TmuxManager {
                 Some(row) => {
                     batch = batch
                         .extend(respawn(daemon, &self.root(), &row.pane, true))
-                        .cmd(count_restart(&row.pane, row.restarts));
+                        .extend(count_restart(&row.pane, row.restarts));
                     done.push(daemon.name.clone());
                 }
                 None => missing.push(daemon.name.clone()),
@@ -273,13 +223,13 @@ impl TmuxManager {
     /// Every configured daemon, in config order, with its state and resources.
     pub fn daemons_status(&self, with_resources: bool) -> Result<Vec<DaemonStatus>> {
         let rows = self.daemon_rows()?;
-        if rows.iter().any(Row::exit_unseen) {
+        if rows.iter().any(DaemonRow::exit_unseen) {
             // tmux linked with libutempter (Debian's, Ubuntu's) can miss a pane's exit:
             // the pane stays dead without a status and `pane-died` never fires, so no
             // policy runs. The next child of the server that exits makes tmux reap
             // them all; a `true` run by the server is that child. The status line
             // asks often, so a missed restart is caught within its interval.
-            let kick = Batch::new().cmd(["run-shell", "-b", "true"]);
+            let kick = Batch::new().run_shell_background("true");
             if let Err(err) = self.tmux().run(&kick) {
                 log::debug(format_args!("could not nudge tmux: {err}"));
             }
@@ -330,11 +280,11 @@ impl TmuxManager {
     /// The `pane-died` hook: applies the daemon's restart policy with backoff, and
     /// gives up after MAX_FAILURES failures within FAILURE_WINDOW seconds.
     pub fn daemon_died(&self, pane: &str) -> Result<()> {
-        let batch = Batch::new().cmd(["list-panes", "-t", pane, "-F", FORMAT]);
+        let batch = Batch::new().list_panes(Panes::Window(At::Id(pane)), format::DAEMONS);
         let Ok(out) = self.tmux().run(&batch) else {
             return Ok(());
         };
-        let rows = parse_rows(&out).unwrap_or_default();
+        let rows = format::parse_daemon_rows(&out).unwrap_or_default();
         let Some(row) = rows.into_iter().find(|r| r.pane == pane) else {
             return Ok(());
         };
@@ -360,9 +310,9 @@ impl TmuxManager {
             .map(i64::to_string)
             .collect::<Vec<_>>()
             .join(",");
-        let mark = Batch::new().cmd(["set-option", "-w", "-t", pane, "@thanos-failures", &list]);
+        let mark = Batch::new().set_window_option(Some(At::Id(pane)), "@thanos-failures", &list);
         if failures.len() >= MAX_FAILURES {
-            let give_up = mark.cmd(["set-option", "-w", "-t", pane, "@thanos-gave-up", "1"]);
+            let give_up = mark.set_window_option(Some(At::Id(pane)), "@thanos-gave-up", "1");
             self.tmux().run_checked(&give_up)?;
             log::warn(format_args!(
                 "daemon '{}' failed {MAX_FAILURES} times in {FAILURE_WINDOW} s; gave up",
@@ -376,7 +326,7 @@ impl TmuxManager {
         let Ok(out) = self.tmux().run(&batch) else {
             return Ok(());
         };
-        let Some(now_row) = parse_rows(&out)
+        let Some(now_row) = format::parse_daemon_rows(&out)
             .unwrap_or_default()
             .into_iter()
             .find(|r| r.pane == pane)
@@ -386,8 +336,8 @@ impl TmuxManager {
         if now_row.stopped || !now_row.dead {
             return Ok(());
         }
-        let restart =
-            respawn(daemon, &self.root(), pane, false).cmd(count_restart(pane, now_row.restarts));
+        let restart = respawn(daemon, &self.root(), pane, false)
+            .extend(count_restart(pane, now_row.restarts));
         self.tmux().run_checked(&restart)?;
         log::info(format_args!(
             "daemon '{}' restarted (exit {:?})",
@@ -397,48 +347,37 @@ impl TmuxManager {
     }
 }
 
-/// `-c DIR -e K=V … -- sh -c COMMAND`: tmux runs `sh -c` directly, no shell of ours.
-/// Without a `dir`, the daemon starts in the root folder.
-fn spawn_args(daemon: &Daemon, root: &Path) -> Vec<String> {
+/// A daemon's folder, variables and command: tmux runs the command with `sh -c`
+/// directly, no shell of ours. Without a `dir`, the daemon starts in the root folder.
+fn spawn_of<'a>(daemon: &'a Daemon, root: &'a Path) -> Spawn<'a> {
     let dir = daemon.dir.as_deref().unwrap_or(root);
-    let mut args = vec!["-c".into(), target::literal(&dir.to_string_lossy())];
-    for (key, value) in &daemon.env {
-        args.extend(["-e".into(), format!("{key}={value}")]);
+    Spawn {
+        dir: Some(dir),
+        env: &daemon.env,
+        command: Some(&daemon.command),
+        ..Spawn::default()
     }
-    args.extend([
-        "--".into(),
-        "sh".into(),
-        "-c".into(),
-        daemon.command.clone(),
-    ]);
-    args
 }
 
 /// Respawns a daemon's pane with its current config. By hand (`fresh`), stopped,
 /// gave-up and the failure count are cleared; the policy keeps counting.
 fn respawn(daemon: &Daemon, root: &Path, pane: &str, fresh: bool) -> Batch {
-    let mut args: Vec<String> = vec!["respawn-pane".into(), "-k".into(), "-t".into(), pane.into()];
-    args.extend(spawn_args(daemon, root));
     let mut batch = Batch::new();
     if fresh {
         for option in ["@thanos-stopped", "@thanos-gave-up", "@thanos-failures"] {
-            batch = batch.cmd(["set-option", "-w", "-u", "-t", pane, option]);
+            batch = batch.unset_window_option(At::Id(pane), option);
         }
     }
-    batch.cmd(args)
+    batch.respawn_pane(At::Id(pane), &spawn_of(daemon, root))
 }
 
 /// The command that records one more restart on the daemon's window.
-fn count_restart(pane: &str, restarts: u32) -> [String; 6] {
-    [
-        "set-option",
-        "-w",
-        "-t",
-        pane,
+fn count_restart(pane: &str, restarts: u32) -> Batch {
+    Batch::new().set_window_option(
+        Some(At::Id(pane)),
         "@thanos-restarts",
         &(restarts + 1).to_string(),
-    ]
-    .map(String::from)
+    )
 }
 
 /// SIGTERM to the daemon's process group (tmux makes each pane its own), else to it.
@@ -483,18 +422,6 @@ mod tests {
         assert!(policy_restarts(RestartPolicy::OnFailure, Some(1)));
         assert!(!policy_restarts(RestartPolicy::OnFailure, Some(0)));
         assert!(policy_restarts(RestartPolicy::Always, Some(0)));
-    }
-
-    #[test]
-    fn rows_parse() {
-        let rows = parse_rows("%3|1|my\\ bot|1|3|42||2||10,20>\n").unwrap();
-        assert_eq!(rows.len(), 1);
-        assert_eq!(rows[0].daemon, "my bot");
-        assert!(rows[0].dead);
-        assert_eq!(rows[0].exit_status, Some(3));
-        assert_eq!(rows[0].restarts, 2);
-        assert_eq!(rows[0].failures, [10, 20]);
-        assert!(parse_rows("garbage").is_err());
     }
 
     #[test]

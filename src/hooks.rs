@@ -43,20 +43,12 @@ pub fn register(binary: &Path, state_dir: &Path, config: Option<&Path>) -> Batch
             target::sh_quote(&config.to_string_lossy())
         ));
     }
-    // `#` doubled in what we wrote; the formats below are tmux's to expand at hook time.
-    let prefix = target::literal(&format!(
-        "{env} {} -q",
-        target::sh_quote(&binary.to_string_lossy())
-    ));
-    let mut batch = Batch::new().cmd(["set-option", "-s", "exit-empty", "off"]);
-    for event in EVENTS {
-        let shell = format!(
-            "{prefix} -S #{{q:socket_path}} hook {event} name=#{{q:hook_session_name}} id=#{{q:hook_session}} current=#{{q:session_name}} pane=#{{hook_pane}} >/dev/null 2>&1"
-        );
-        let command = format!("run-shell -b {}", target::tmux_double_quote(&shell));
-        batch = batch.cmd(["set-hook", "-g", &format!("{event}[{INDEX}]"), &command]);
-    }
-    batch
+    let program = format!("{env} {} -q", target::sh_quote(&binary.to_string_lossy()));
+    EVENTS
+        .iter()
+        .fold(Batch::new().keep_server_when_empty(), |batch, event| {
+            batch.set_hook_calling(event, INDEX, &program)
+        })
 }
 
 /// The registration for this binary and these folders, or nothing when the binary's

@@ -3,17 +3,15 @@
 
 use crate::config::Config;
 use crate::error::Error;
-use crate::naming::{self, Context};
-use crate::recovery;
-use crate::state::{self, ServerIdentity, SessionRecord, State, Store};
+use crate::naming;
+use crate::state::{ServerIdentity, SessionRecord, State, Store};
 use crate::tmux::format::{self, ServerId, SessionRow};
-use crate::tmux::{target, Batch, Socket, Tmux};
+use crate::tmux::{At, Batch, Panes, Socket, Tmux};
 use crate::{hooks, log};
 use anyhow::{Context as _, Result};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -26,10 +24,6 @@ pub const ALIASES: [&str; 3] = ["main", "dev", "monitor"];
 
 /// How long the login path waits for tmux before falling through to a plain shell.
 pub const AUTO_LIMIT: Duration = Duration::from_secs(2);
-
-/// The greeting a session created by thanos-tmux shows once, in tmux's status line.
-const GREETING: &str = "set-option @thanos-greeted 1 ; display-message \
-\"#[fg=colour135,bold]thanos-tmux#[default] · session #[fg=colour220,bold]#{session_name}#[default] is home · detach: prefix d\"";
 
 /// One session as `list` shows it (`list --json` prints these fields).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -158,19 +152,19 @@ impl TmuxManager {
 
     /// The sessions tmux has now (empty when no server runs). One tmux call.
     pub fn live_sessions(&self) -> Result<Vec<SessionRow>, Error> {
-        let batch = Batch::new().cmd(["list-sessions", "-F", format::SESSIONS]);
+        let batch = Batch::new().list_sessions(format::SESSIONS);
         self.read(&batch, format::parse_sessions)
     }
 
     /// Names of the sessions tmux has now, for completion: the cheapest query there is.
     pub fn live_names(&self) -> Result<Vec<String>, Error> {
-        let batch = Batch::new().cmd(["list-sessions", "-F", format::NAMES]);
+        let batch = Batch::new().list_sessions(format::NAMES);
         self.read(&batch, format::parse_names)
     }
 
     /// The pid of every pane's process, by session (for resource figures). One call.
     pub fn pane_pids(&self) -> Result<BTreeMap<String, Vec<u32>>, Error> {
-        let batch = Batch::new().cmd(["list-panes", "-a", "-F", format::PANE_PIDS]);
+        let batch = Batch::new().list_panes(Panes::All, format::PANE_PIDS);
         let mut out: BTreeMap<String, Vec<u32>> = BTreeMap::new();
         for (pid, name) in self.read(&batch, format::parse_pane_pids)? {
             out.entry(name).or_default().push(pid);
@@ -185,7 +179,7 @@ impl TmuxManager {
 
     /// Whether a session is there, and whether a server runs at all: one question.
     pub(crate) fn presence(&self, name: &str) -> Result<Presence, Error> {
-        let batch = Batch::new().cmd(["has-session", "-t", &target::session(name)]);
+        let batch = Batch::new().has_session(At::Name(name));
         match self.tmux.query(&batch) {
             Ok(Some(_)) => Ok(Presence::There),
             Ok(None) => Ok(Presence::NoServer),
@@ -327,6 +321,13 @@ impl TmuxManager {
             }
             Ok(())
         })
+    }
+
+    /// True when this server has thanos-tmux's hooks (as `hooks` registers them).
+    pub fn hooks_registered(&self) -> Result<bool, Error> {
+        let out = self.tmux.run(&Batch::new().show_hooks())?;
+        Ok(format::hook_command(&out, hooks::EVENTS[0], hooks::INDEX)
+            .is_some_and(|command| command.contains("thanos-tmux")))
     }
 
     /// The commands that register thanos-tmux's hooks on this server.

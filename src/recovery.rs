@@ -2,8 +2,8 @@
 //! with as few tmux calls as possible.
 
 use crate::state::{Layout, PaneRecord, SessionRecord, WindowRecord};
-use crate::tmux::format::{self, PaneRow};
-use crate::tmux::{target, Batch};
+use crate::tmux::format::PaneRow;
+use crate::tmux::{target, At, Batch, Spawn, Start};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -168,22 +168,16 @@ pub fn restore_batch(record: &SessionRecord, programs: &[String], fallback_dir: 
         .as_ref()
         .map(|l| l.windows.as_slice())
         .unwrap_or_default();
-    let here = target::session_window(name);
+    let here = At::Name(name);
     let mut batch = Batch::new();
     if windows.is_empty() || !target::addressable(name) {
         // A name tmux cannot target gets its session and folder, nothing that would
         // need a target (it would reach another session).
-        batch = batch.cmd([
-            "new-session",
-            "-d",
-            "-P",
-            "-F",
-            format::CREATED,
-            "-s",
-            &target::literal(name),
-            "-c",
-            &target::literal(&home),
-        ]);
+        let spawn = Spawn {
+            dir: Some(Path::new(&home)),
+            ..Spawn::default()
+        };
+        batch = batch.new_session(name, Start::DetachedReporting, &spawn);
         if !target::addressable(name) {
             return batch;
         }
@@ -193,70 +187,37 @@ pub fn restore_batch(record: &SessionRecord, programs: &[String], fallback_dir: 
             .panes
             .first()
             .map_or(home.clone(), |p| dir_of(&p.cwd));
-        let mut args: Vec<String> = if k == 0 {
-            let mut a = vec![
-                "new-session".into(),
-                "-d".into(),
-                "-P".into(),
-                "-F".into(),
-                format::CREATED.into(),
-                "-s".into(),
-                target::literal(name),
-            ];
-            // tmux refuses sizes over 10000 (and a hand-edited file may hold anything).
-            if (1..=10_000).contains(&window.width) && (1..=10_000).contains(&window.height) {
-                a.extend([
-                    "-x".into(),
-                    window.width.to_string(),
-                    "-y".into(),
-                    window.height.to_string(),
-                ]);
-            }
-            a
-        } else {
-            vec!["new-window".into(), "-t".into(), here.clone()]
+        let spawn = Spawn {
+            dir: Some(Path::new(&first_dir)),
+            window_name: (!is_automatic_name(window)).then_some(window.name.as_str()),
+            ..Spawn::default()
         };
-        args.extend(["-c".into(), target::literal(&first_dir)]);
-        if !is_automatic_name(window) {
-            args.extend(["-n".into(), target::literal(&window.name)]);
-        }
-        batch = batch.cmd(args);
+        batch = if k == 0 {
+            // tmux refuses sizes over 10000 (and a hand-edited file may hold anything).
+            let fits = |n| (1..=10_000).contains(&n);
+            let size = (fits(window.width) && fits(window.height))
+                .then_some((window.width, window.height));
+            batch.new_session(name, Start::DetachedReporting, &Spawn { size, ..spawn })
+        } else {
+            batch.new_window(here, &spawn)
+        };
         for (p, pane) in window.panes.iter().enumerate() {
             if p > 0 {
-                batch = batch.cmd([
-                    "split-window",
-                    "-t",
-                    &here,
-                    "-c",
-                    &target::literal(&dir_of(&pane.cwd)),
-                ]);
+                batch = batch.split_window(here, Path::new(&dir_of(&pane.cwd)));
             }
             if let Some(line) = program_line(&pane.command, programs) {
-                batch = batch
-                    .cmd(["send-keys", "-t", &here, "-l", "--", &line])
-                    .cmd(["send-keys", "-t", &here, "Enter"]);
+                batch = batch.type_line(here, &line);
             }
         }
         if window.panes.len() > 1 && layout_is_sound(&window.layout) {
-            batch = batch.cmd(["select-layout", "-t", &here, &window.layout]);
+            batch = batch.select_layout(here, &window.layout);
         }
     }
-    batch = batch.cmd(["set-option", "-t", &here, "@thanos-managed", "1"]);
+    batch = batch.mark_managed(Some(here));
     if windows.len() > 1 {
         // Offsets from the first window: indexes may differ from the saved ones.
         let active = windows.iter().position(|w| w.active).unwrap_or(0);
-        batch = batch.cmd([
-            "select-window",
-            "-t",
-            &format!("{}^", target::session_window(name)),
-        ]);
-        if active > 0 {
-            batch = batch.cmd([
-                "select-window",
-                "-t",
-                &format!("{}+{active}", target::session_window(name)),
-            ]);
-        }
+        batch = batch.select_window(name, active);
     }
     batch
 }

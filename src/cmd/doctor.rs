@@ -3,9 +3,7 @@
 
 use super::{manager, paint_err, paint_out, Global};
 use crate::config::Config;
-use crate::hooks;
 use crate::manager::TmuxManager;
-use crate::tmux::Batch;
 use crate::ui::{self, Paint};
 use anyhow::Result;
 use std::path::PathBuf;
@@ -109,12 +107,12 @@ fn tmux_checks(manager: &TmuxManager) -> Vec<Check> {
         )));
         return checks;
     }
-    match tmux.run(&Batch::new().cmd(["show-hooks", "-g"])) {
+    match manager.hooks_registered() {
         Err(err) => checks.push(fail(format!(
             "the tmux server on {} does not answer: {err}; try `tmux kill-server` (after a tmux upgrade)",
             manager.socket_key()
         ))),
-        Ok(hooks_text) => {
+        Ok(registered) => {
             match tmux.server_version() {
                 Some(server) if server != version => checks.push(warn(format!(
                     "the tmux server on {} is tmux {server}, `tmux` on PATH is {version} \
@@ -128,8 +126,7 @@ fn tmux_checks(manager: &TmuxManager) -> Vec<Check> {
                     manager.socket_key()
                 ))),
             }
-            let slot = format!("client-attached[{}]", hooks::INDEX);
-            if hooks_text.lines().any(|l| l.starts_with(&slot) && l.contains("thanos-tmux")) {
+            if registered {
                 checks.push(pass("thanos-tmux hooks are registered on the server"));
             } else {
                 checks.push(fail(

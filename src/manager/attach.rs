@@ -1,6 +1,20 @@
 //! Resolving the session a terminal gets, creating or restoring it, attaching.
 
-use super::*;
+use super::{
+    check_name, current_dir, home_dir, identity, inside_tmux, Presence, Target, TmuxManager,
+    ALIASES,
+};
+use crate::error::Error;
+use crate::log;
+use crate::naming::{self, Context};
+use crate::recovery;
+use crate::state::{self, SessionRecord};
+use crate::tmux::format::{self, ServerId};
+use crate::tmux::{At, Batch, Spawn, Start};
+use anyhow::Result;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 impl TmuxManager {
     /// The session `attach` would use: a typed NAME (checked, aliases expanded), else
@@ -130,12 +144,12 @@ impl TmuxManager {
                             target.name
                         ));
                         self.undo(&printed, limit);
-                        self.create(target, new_session(target, &["-d"]), limit)
+                        self.create(target, new_session(target, Start::Detached), limit)
                     }
                     other => other,
                 }
             }
-            None => self.create(target, new_session(target, &["-d"]), limit),
+            None => self.create(target, new_session(target, Start::Detached), limit),
         };
         match created {
             Ok(seen) => {
@@ -172,13 +186,7 @@ impl TmuxManager {
         limit: Option<Duration>,
     ) -> Result<(String, ServerId), Failed> {
         let batch = build
-            .cmd([
-                "display-message",
-                "-p",
-                "-t",
-                &target::session_window(&target.name),
-                format::NAMED_IDENTITY,
-            ])
+            .display(Some(At::Name(&target.name)), format::NAMED_IDENTITY)
             .extend(self.hooks());
         let (printed, result) = self.tmux.run_partial(&batch, limit);
         match result {
@@ -296,8 +304,8 @@ impl TmuxManager {
             return Err(self.exec_attach(target));
         }
         self.record(target, None)?;
-        let batch = new_session(target, &["-A"])
-            .cmd(greet(&target.name))
+        let batch = new_session(target, Start::Attach)
+            .greet_once(&target.name)
             .extend(self.hooks());
         Err(self.tmux.exec(&batch).into())
     }
@@ -311,16 +319,16 @@ impl TmuxManager {
     /// Returns only on failure.
     pub fn exec_attach(&self, target: &Target) -> anyhow::Error {
         let batch = Batch::new()
-            .cmd(["attach-session", "-t", &target::session(&target.name)])
-            .cmd(greet(&target.name))
+            .attach_session(At::Name(&target.name))
+            .greet_once(&target.name)
             .extend(self.hooks());
         self.tmux.exec(&batch).into()
     }
 
     fn switch(&self, target: &Target) -> Result<()> {
         let switch = Batch::new()
-            .cmd(["switch-client", "-t", &target::session(&target.name)])
-            .cmd(greet(&target.name))
+            .switch_client(At::Name(&target.name))
+            .greet_once(&target.name)
             .extend(self.hooks());
         match self.tmux.run(&switch) {
             Ok(_) => self.record(target, None),
@@ -334,20 +342,15 @@ impl TmuxManager {
     }
 }
 
-/// `new-session -s NAME -c DIR` with extra flags, marking the session as ours.
-fn new_session(target: &Target, flags: &[&str]) -> Batch {
-    let mut args = vec!["new-session"];
-    args.extend_from_slice(flags);
-    let name = target::literal(&target.name);
-    let dir = target::literal(&target.start_dir.to_string_lossy());
-    args.extend_from_slice(&["-s", &name, "-c", &dir]);
-    Batch::new().cmd(args).cmd([
-        "set-option",
-        "-t",
-        &target::session_window(&target.name),
-        "@thanos-managed",
-        "1",
-    ])
+/// A new session in its start folder, marked as ours.
+fn new_session(target: &Target, start: Start) -> Batch {
+    let spawn = Spawn {
+        dir: Some(&target.start_dir),
+        ..Spawn::default()
+    };
+    Batch::new()
+        .new_session(&target.name, start, &spawn)
+        .mark_managed(Some(At::Name(&target.name)))
 }
 
 /// Why a session could not be made.
@@ -358,16 +361,4 @@ enum Failed {
     Tmux(Error, String),
     /// No answer, no server, no tmux.
     Other(Error),
-}
-
-/// Shows the greeting once per session created by thanos-tmux.
-fn greet(name: &str) -> Vec<String> {
-    vec![
-        "if-shell".into(),
-        "-F".into(),
-        "-t".into(),
-        target::session_window(name),
-        "#{?@thanos-greeted,,#{@thanos-managed}}".into(),
-        GREETING.into(),
-    ]
 }

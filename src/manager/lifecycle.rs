@@ -1,7 +1,14 @@
 //! Keeping records true: kill, cleanup with the crash-is-not-close rule, forget, and
 //! the handlers of the session hooks.
 
-use super::*;
+use super::{identity, CleanupReport, Kept, TmuxManager};
+use crate::error::Error;
+use crate::log;
+use crate::state::{self, ServerIdentity};
+use crate::tmux::{format, At, Batch};
+use anyhow::Result;
+use std::collections::BTreeSet;
+use std::time::Duration;
 
 impl TmuxManager {
     /// Notes the time of a detach on the records of these sessions.
@@ -37,7 +44,7 @@ impl TmuxManager {
         if !present.is_empty() {
             let kills = present
                 .iter()
-                .map(|name| Batch::new().cmd(["kill-session", "-t", &target::session(name)]));
+                .map(|name| Batch::new().kill_session(At::Name(name)));
             let killed = Batch::pack(kills)
                 .iter()
                 .try_for_each(|call| self.tmux.run(call).map(drop));
@@ -129,7 +136,7 @@ impl TmuxManager {
         }
         let out = self
             .tmux
-            .run(&Batch::new().cmd(["display-message", "-p", format::SERVER]))
+            .run(&Batch::new().display(None, format::SERVER))
             .ok()?;
         let server = format::parse_server(&out).ok()?.id;
         Some(identity(&self.socket_key(), server))
@@ -193,7 +200,7 @@ impl TmuxManager {
             log::info(format_args!("session '{name}' closed; record dropped"));
         }
         if live.is_empty() && self.tmux.server_running() {
-            let _ = self.tmux.run(&Batch::new().cmd(["kill-server"]));
+            let _ = self.tmux.run(&Batch::new().kill_server());
         }
         Ok(())
     }

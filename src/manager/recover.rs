@@ -1,6 +1,15 @@
 //! Save and restore of layouts.
 
-use super::*;
+use super::{identity, TmuxManager};
+use crate::error::Error;
+use crate::log;
+use crate::recovery;
+use crate::state::{self, SessionRecord};
+use crate::tmux::format::{self, ServerId};
+use crate::tmux::{target, At, Batch, Panes};
+use anyhow::Result;
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
 
 impl TmuxManager {
     /// Records the live layout of sessions (all of them when `names` is empty; plain
@@ -23,15 +32,10 @@ impl TmuxManager {
             return Ok(Vec::new());
         }
         let batch = match names {
-            [one] if target::addressable(one) => Batch::new().cmd([
-                "list-panes",
-                "-s",
-                "-t",
-                &target::session_window(one),
-                "-F",
-                format::PANES,
-            ]),
-            _ => Batch::new().cmd(["list-panes", "-a", "-F", format::PANES]),
+            [one] if target::addressable(one) => {
+                Batch::new().list_panes(Panes::Session(At::Name(one)), format::PANES)
+            }
+            _ => Batch::new().list_panes(Panes::All, format::PANES),
         };
         let rows = match self.tmux.run(&batch) {
             Ok(out) => format::parse_panes(&out).map_err(|e| self.tmux.unreadable(&batch, e))?,
@@ -131,9 +135,7 @@ impl TmuxManager {
         // query rather than one per session. A small restore (the common one at login)
         // sends it all in one call: the few hook runs it sets off cost less than a
         // second round trip.
-        let report = self
-            .hooks()
-            .cmd(["list-sessions", "-F", format::NAMED_IDENTITY]);
+        let report = self.hooks().list_sessions(format::NAMED_IDENTITY);
         let mut calls = Batch::pack(todo.iter().map(|r| batch_of(r)));
         let panes: usize = todo.iter().map(|r| recovery::pane_count(r)).sum();
         let mut reported = false;
@@ -227,11 +229,12 @@ impl TmuxManager {
         if created.is_empty() {
             return;
         }
-        let kill = |id: &String| Batch::new().cmd(["kill-session", "-t", id]);
-        let undo = created.iter().fold(
-            Batch::new().cmd(["set-option", "-s", "exit-empty", "off"]),
-            |b, id| b.extend(kill(id)),
-        );
+        let kill = |id: &String| Batch::new().kill_session(At::Id(id));
+        let undo = created
+            .iter()
+            .fold(Batch::new().keep_server_when_empty(), |b, id| {
+                b.extend(kill(id))
+            });
         for call in Batch::pack([undo]) {
             if self.tmux.run_partial(&call, limit).1.is_err() {
                 // One id already gone stops the batch: the rest one by one.

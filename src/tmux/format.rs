@@ -307,5 +307,56 @@ pub fn parse_version(text: &str) -> Option<(u32, u32)> {
     Some((major, minor_digits.parse().unwrap_or(0)))
 }
 
+/// The command in one slot of a global hook, from `show-hooks -g` output
+/// (`EVENT[INDEX] COMMAND` a line); `None` when the slot is empty.
+pub fn hook_command(show_hooks: &str, event: &str, index: u32) -> Option<String> {
+    let slot = format!("{event}[{index}] ");
+    show_hooks
+        .lines()
+        .find_map(|line| line.strip_prefix(&slot))
+        .map(str::to_string)
+}
+
+/// `list-panes` of the monitor session, one row per daemon window.
+pub const DAEMONS: &str = "#{pane_id}|#{window_index}|#{q:@thanos-daemon}|#{pane_dead}|\
+#{pane_dead_status}|#{pane_pid}|#{q:@thanos-stopped}|#{q:@thanos-restarts}|#{q:@thanos-gave-up}|\
+#{q:@thanos-failures}>";
+
+#[derive(Clone, Debug, Default)]
+/// One daemon window of the monitor session.
+pub struct DaemonRow {
+    pub pane: String,
+    pub window: u32,
+    pub daemon: String,
+    pub dead: bool,
+    pub exit_status: Option<i32>,
+    pub pid: Option<u32>,
+    pub stopped: bool,
+    pub restarts: u32,
+    pub gave_up: bool,
+    pub failures: Vec<i64>,
+}
+
+/// Reads `DAEMONS` rows; panes that are not a daemon's are left out.
+pub fn parse_daemon_rows(out: &str) -> Result<Vec<DaemonRow>, Unreadable> {
+    Ok(records(out)?
+        .into_iter()
+        .filter_map(|f| {
+            (f.len() == 10 && id(&f[0], '%').is_some()).then(|| DaemonRow {
+                pane: f[0].clone(),
+                window: f[1].parse().unwrap_or(0),
+                daemon: f[2].clone(),
+                dead: f[3] == "1",
+                exit_status: f[4].parse().ok(),
+                pid: f[5].parse().ok(),
+                stopped: f[6] == "1",
+                restarts: f[7].parse().unwrap_or(0),
+                gave_up: f[8] == "1",
+                failures: f[9].split(',').filter_map(|t| t.parse().ok()).collect(),
+            })
+        })
+        .collect())
+}
+
 #[cfg(test)]
 mod tests;

@@ -1,8 +1,11 @@
 //! The only place tmux is spawned: server selection, one-call batches, exec for attach.
 
+mod command;
 pub mod format;
 pub mod target;
 mod wire;
+
+pub use command::{At, Panes, Spawn, Start};
 
 use crate::error::Error;
 use std::ffi::OsString;
@@ -367,6 +370,7 @@ impl Tmux {
 
     /// `tmux FLAGS SOCKET BATCH`.
     fn command(&self, flags: &[&str], batch: &Batch) -> Command {
+        #[allow(clippy::disallowed_methods)] // the one place tmux is started
         let mut cmd = Command::new(&self.program);
         // TMUX and TMUX_PANE stay: inside tmux they tell the server which client is ours.
         cmd.args(flags).args(self.socket.args()).args(&batch.args);
@@ -532,6 +536,7 @@ impl Tmux {
 
     /// `tmux -V`, parsed. Older than 3.2 or unparsable is `TmuxUnusable`.
     pub fn version(&self) -> Result<String, Error> {
+        #[allow(clippy::disallowed_methods)] // the one place tmux is started
         let output = Command::new(&self.program)
             .arg("-V")
             .stdin(Stdio::null())

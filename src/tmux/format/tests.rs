@@ -234,4 +234,17 @@ proptest! {
         let _ = parse_sessions(&text);
         let _ = parse_panes(&text);
     }
+
+}
+
+#[test]
+fn daemon_rows_parse() {
+    let rows = parse_daemon_rows("%3|1|my\\ bot|1|3|42||2||10,20>\n").unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].daemon, "my bot");
+    assert!(rows[0].dead);
+    assert_eq!(rows[0].exit_status, Some(3));
+    assert_eq!(rows[0].restarts, 2);
+    assert_eq!(rows[0].failures, [10, 20]);
+    assert!(parse_daemon_rows("garbage").is_err());
 }
