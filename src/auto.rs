@@ -2,6 +2,8 @@
 //! config in hand, the pause after repeated failures, and the auto_quit mark.
 
 use crate::config::Config;
+use crate::log;
+use crate::manager::{TmuxManager, AUTO_LIMIT};
 use crate::state;
 use std::fs;
 use std::io::IsTerminal;
@@ -15,7 +17,7 @@ const MAX_FAILURES: usize = 3;
 const PAUSE_SECS: i64 = 600;
 
 /// Why auto-attach stays out of the way, or `None` when every guard holds.
-pub fn guard_says_no(config: &Config) -> Option<&'static str> {
+pub(crate) fn guard_says_no(config: &Config) -> Option<&'static str> {
     let var = |k: &str| std::env::var(k).unwrap_or_default();
     let set = |k: &str| !var(k).is_empty();
     if set("TMUX") {
@@ -65,13 +67,13 @@ fn skip_matches(entry: &str, program: &str) -> bool {
 }
 
 /// Failed auto-attaches, kept in a small file in the state folder.
-pub struct Failures {
+pub(crate) struct Failures {
     path: PathBuf,
 }
 
 /// What the failure record says about now.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Pause {
+pub(crate) enum Pause {
     /// Attach as usual.
     No,
     /// Paused; `announce` is true the first time this is seen.
@@ -80,14 +82,14 @@ pub enum Pause {
 
 impl Failures {
     /// The record in `state_dir`.
-    pub fn in_dir(state_dir: &Path) -> Failures {
+    pub(crate) fn in_dir(state_dir: &Path) -> Failures {
         Failures {
             path: state_dir.join("auto-failures"),
         }
     }
 
     /// Whether auto-attach is paused at `now`. Marks the pause as announced.
-    pub fn pause(&self, now: i64) -> Pause {
+    pub(crate) fn pause(&self, now: i64) -> Pause {
         let Ok(text) = fs::read_to_string(&self.path) else {
             return Pause::No;
         };
@@ -113,7 +115,7 @@ impl Failures {
     }
 
     /// Counts one failure at `now` (old ones fall out of the window).
-    pub fn record(&self, now: i64) {
+    pub(crate) fn record(&self, now: i64) {
         let text = fs::read_to_string(&self.path).unwrap_or_default();
         let (times, _) = parse(&text);
         let mut kept: Vec<String> = times
@@ -129,7 +131,7 @@ impl Failures {
     }
 
     /// Forgets failures after a good attach.
-    pub fn clear(&self) {
+    pub(crate) fn clear(&self) {
         let _ = fs::remove_file(&self.path);
     }
 }
@@ -141,10 +143,70 @@ fn parse(text: &str) -> (Vec<i64>, bool) {
 
 /// The mark that tells the shell snippet to close the terminal after tmux returns
 /// (auto_quit): `quit.<shell pid>` in the state folder.
-pub fn quit_mark(state_dir: &Path) -> PathBuf {
-    // SAFETY: getppid has no preconditions; our parent is the shell that runs the snippet.
-    let shell = unsafe { libc::getppid() };
+pub(crate) fn quit_mark(state_dir: &Path) -> PathBuf {
+    // Our parent is the shell that runs the snippet.
+    let shell = crate::os::parent_pid();
     state_dir.join(format!("quit.{shell}"))
+}
+
+/// How an automatic attach at shell start ended, when it did not become tmux.
+#[derive(Debug)]
+pub enum AutoAttach {
+    /// A guard said no (inside tmux, not a terminal, turned off, an editor's
+    /// terminal, …): the shell goes on quietly.
+    Declined(&'static str),
+    /// Paused after repeated failures, for this many minutes more; `announce` is true
+    /// the first time it refuses, so the user hears it once.
+    Paused {
+        /// Minutes left.
+        minutes: i64,
+        /// True the first time.
+        announce: bool,
+    },
+    /// Something failed: the shell goes on without tmux, and the user should hear why.
+    Failed(anyhow::Error),
+}
+
+impl TmuxManager {
+    /// The login path: unless a guard says no or failures paused it, makes sure the
+    /// session for this folder exists and replaces this process with tmux attached to
+    /// it. Every tmux call together gets `AUTO_LIMIT`; a failure counts toward a pause
+    /// (3 in 10 minutes pause it for 10). Returns only when no attach happened.
+    pub fn auto_attach(self) -> AutoAttach {
+        if let Some(why) = guard_says_no(self.config()) {
+            log::debug(format_args!("auto-attach: {why}"));
+            return AutoAttach::Declined(why);
+        }
+        let failures = Failures::in_dir(self.store().dir());
+        let now = state::now();
+        if let Pause::For { minutes, announce } = failures.pause(now) {
+            return AutoAttach::Paused { minutes, announce };
+        }
+        let manager = self.with_limit(AUTO_LIMIT);
+        let target = match manager.resolve(None, None) {
+            Ok(target) => target,
+            Err(err) => return AutoAttach::Failed(err),
+        };
+        if let Err(err) = manager.ensure_within(&target, AUTO_LIMIT) {
+            failures.record(now);
+            log::log(log::Level::Error, format_args!("auto-attach: {err:#}"));
+            return AutoAttach::Failed(err);
+        }
+        failures.clear();
+        let mark = manager
+            .config()
+            .auto_quit
+            .then(|| quit_mark(manager.store().dir()));
+        if let Some(mark) = &mark {
+            let _ = state::write_private(mark, b"");
+        }
+        let err = manager.exec_attach(&target);
+        if let Some(mark) = &mark {
+            let _ = fs::remove_file(mark);
+        }
+        failures.record(now);
+        AutoAttach::Failed(err)
+    }
 }
 
 #[cfg(test)]

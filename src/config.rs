@@ -140,7 +140,7 @@ fn path_in(env: impl Fn(&str) -> Option<OsString>) -> Option<PathBuf> {
 
 /// Expands a leading `~` or `~/` with `home`; other text is returned as it is.
 /// `None` when the text needs a home and there is none.
-pub fn expand_tilde(text: &str, home: Option<&Path>) -> Option<PathBuf> {
+pub(crate) fn expand_tilde(text: &str, home: Option<&Path>) -> Option<PathBuf> {
     match text.strip_prefix('~') {
         Some("") => home.map(Path::to_path_buf),
         Some(rest) if rest.starts_with('/') => home.map(|h| h.join(&rest[1..])),
@@ -265,8 +265,7 @@ fn read_checked(path: &Path) -> Result<Option<String>> {
             format!("config file {shown} is writable by other users; run: chmod go-w {shown}");
         return Err(anyhow!(msg));
     }
-    // SAFETY: getuid has no preconditions and cannot fail.
-    let (owner, me) = (meta.uid(), unsafe { libc::getuid() });
+    let (owner, me) = (meta.uid(), crate::os::uid());
     if owner != me && owner != 0 {
         let msg =
             format!("config file {shown} belongs to another user (uid {owner}), not you or root");

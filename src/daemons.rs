@@ -25,19 +25,27 @@ const MAX_BACKOFF: u64 = 30;
 /// One daemon as `daemons status --json` prints it.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct DaemonStatus {
+    /// Its name in the config, also its window's name.
     pub name: String,
     /// Window index in thanos-monitor; null when the window is missing.
     pub window: Option<u32>,
+    /// Its program runs.
     pub running: bool,
     /// Stopped on purpose: no policy restarts it.
     pub stopped: bool,
+    /// Its program's process id, while it runs.
     pub pid: Option<u32>,
     /// The status a dead daemon exited with.
     pub exit_status: Option<i32>,
+    /// Seconds since its program started, while it runs.
     pub uptime_s: Option<u64>,
+    /// Restarts so far, by its policy or by hand.
     pub restarts: u32,
+    /// Its policy gave up after failing too often.
     pub gave_up: bool,
+    /// CPU of its process tree (100 is one core).
     pub cpu_percent: f64,
+    /// Resident memory of its process tree.
     pub memory_bytes: u64,
 }
 
@@ -65,13 +73,13 @@ impl DaemonRow {
 }
 
 /// Backoff before restart number `failures` (1, 2, 4 … 30 seconds).
-pub fn backoff(failures: usize) -> u64 {
+pub(crate) fn backoff(failures: usize) -> u64 {
     let exp = failures.saturating_sub(1).min(16) as u32;
     (1u64 << exp).min(MAX_BACKOFF)
 }
 
 /// Whether a policy restarts a daemon that exited with `status`.
-pub fn policy_restarts(policy: RestartPolicy, status: Option<i32>) -> bool {
+pub(crate) fn policy_restarts(policy: RestartPolicy, status: Option<i32>) -> bool {
     match policy {
         RestartPolicy::Never => false,
         RestartPolicy::OnFailure => status != Some(0),
@@ -187,7 +195,7 @@ impl TmuxManager {
             self.tmux().run_checked(&batch)?;
         }
         for pid in pids {
-            terminate(pid);
+            crate::os::terminate(pid);
         }
         Ok(stopped)
     }
@@ -279,7 +287,7 @@ impl TmuxManager {
 
     /// The `pane-died` hook: applies the daemon's restart policy with backoff, and
     /// gives up after MAX_FAILURES failures within FAILURE_WINDOW seconds.
-    pub fn daemon_died(&self, pane: &str) -> Result<()> {
+    pub(crate) fn daemon_died(&self, pane: &str) -> Result<()> {
         let batch = Batch::new().list_panes(Panes::Window(At::Id(pane)), format::DAEMONS);
         let Ok(out) = self.tmux().run(&batch) else {
             return Ok(());
@@ -380,32 +388,6 @@ fn count_restart(pane: &str, restarts: u32) -> Batch {
     )
 }
 
-/// SIGTERM to the daemon's process group (tmux makes each pane its own), else to it.
-fn terminate(pid: u32) {
-    let Ok(pid) = i32::try_from(pid) else { return };
-    // SAFETY: kill has no memory preconditions; the pid came from tmux for our pane.
-    unsafe {
-        if libc::kill(-pid, libc::SIGTERM) != 0 {
-            libc::kill(pid, libc::SIGTERM);
-        }
-    }
-}
-
-/// The compact health string for a status line: `● 3/3` or `✖ 2/3`; empty without
-/// daemons.
-pub fn health_line(statuses: &[DaemonStatus]) -> String {
-    if statuses.is_empty() {
-        return String::new();
-    }
-    let running = statuses.iter().filter(|s| s.running).count();
-    let mark = if running == statuses.len() {
-        "●"
-    } else {
-        "✖"
-    };
-    format!("{mark} {running}/{}", statuses.len())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -422,29 +404,5 @@ mod tests {
         assert!(policy_restarts(RestartPolicy::OnFailure, Some(1)));
         assert!(!policy_restarts(RestartPolicy::OnFailure, Some(0)));
         assert!(policy_restarts(RestartPolicy::Always, Some(0)));
-    }
-
-    #[test]
-    fn health() {
-        let mut s = DaemonStatus {
-            name: "a".into(),
-            window: Some(1),
-            running: true,
-            stopped: false,
-            pid: Some(1),
-            exit_status: None,
-            uptime_s: None,
-            restarts: 0,
-            gave_up: false,
-            cpu_percent: 0.0,
-            memory_bytes: 0,
-        };
-        assert_eq!(health_line(&[]), "");
-        assert_eq!(health_line(&[s.clone()]), "● 1/1");
-        s.running = false;
-        assert_eq!(
-            health_line(&[s.clone(), DaemonStatus { running: true, ..s }]),
-            "✖ 1/2"
-        );
     }
 }

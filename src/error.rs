@@ -1,4 +1,4 @@
-//! Typed errors where callers must branch, and the exit codes of SPEC §2.
+//! The typed errors a caller may branch on.
 
 use std::fmt;
 
@@ -16,7 +16,12 @@ pub enum Error {
     /// Bad command-line input, e.g. a NAME that tmux would alter.
     Usage(String),
     /// A tmux command failed; carries the command and tmux's own message.
-    Tmux { command: String, message: String },
+    Tmux {
+        /// The commands of the call (`new-session; set-option`).
+        command: String,
+        /// What tmux said.
+        message: String,
+    },
     /// tmux did not answer in time: how long was waited, and for what.
     Timeout(String),
 }
@@ -40,22 +45,3 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
-
-/// Exit codes of SPEC §2.
-pub mod exit {
-    pub const OK: i32 = 0;
-    pub const ERROR: i32 = 1;
-    pub const USAGE: i32 = 2;
-    pub const TMUX: i32 = 3;
-    pub const NO_SESSION: i32 = 4;
-}
-
-/// The exit code an error maps to.
-pub fn exit_code(err: &anyhow::Error) -> i32 {
-    match err.downcast_ref::<Error>() {
-        Some(Error::TmuxMissing | Error::TmuxUnusable(_)) => exit::TMUX,
-        Some(Error::NoSuchSession(_)) => exit::NO_SESSION,
-        Some(Error::Usage(_)) => exit::USAGE,
-        _ => exit::ERROR,
-    }
-}

@@ -5,15 +5,14 @@ use crate::state;
 use crate::tmux::{target, Batch};
 use std::fs::{self, OpenOptions};
 use std::os::unix::fs::OpenOptionsExt;
-use std::os::unix::io::AsRawFd;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// The hook array index thanos-tmux owns; a user's hooks at other indexes keep working.
-pub const INDEX: u32 = 8600;
+pub(crate) const INDEX: u32 = 8600;
 
 /// The events thanos-tmux listens to.
-pub const EVENTS: [&str; 11] = [
+pub(crate) const EVENTS: [&str; 11] = [
     "client-attached",
     "client-detached",
     "session-closed",
@@ -32,7 +31,7 @@ pub const EVENTS: [&str; 11] = [
 /// ending the server silently. The hook command carries the binary's absolute path,
 /// the server's socket and the state folder, because hooks run with the environment
 /// of whoever started the server.
-pub fn register(binary: &Path, state_dir: &Path, config: Option<&Path>) -> Batch {
+pub(crate) fn register(binary: &Path, state_dir: &Path, config: Option<&Path>) -> Batch {
     let mut env = format!(
         "THANOS_TMUX_STATE_DIR={}",
         target::sh_quote(&state_dir.to_string_lossy())
@@ -53,7 +52,7 @@ pub fn register(binary: &Path, state_dir: &Path, config: Option<&Path>) -> Batch
 
 /// The registration for this binary and these folders, or nothing when the binary's
 /// own path cannot be known.
-pub fn register_current(state_dir: &Path, config: Option<&Path>) -> Batch {
+pub(crate) fn register_current(state_dir: &Path, config: Option<&Path>) -> Batch {
     match std::env::current_exe() {
         Ok(binary) => register(&binary, state_dir, config),
         Err(_) => Batch::new(),
@@ -63,7 +62,7 @@ pub fn register_current(state_dir: &Path, config: Option<&Path>) -> Batch {
 /// Runs `save` once for a burst of events on one session: the first handler waits a
 /// moment and saves; handlers that arrive meanwhile only mark the session dirty, and
 /// the saver goes round again while it is. At most a few writes per burst.
-pub fn coalesce(
+pub(crate) fn coalesce(
     state_dir: &Path,
     session: &str,
     mut save: impl FnMut() -> anyhow::Result<()>,
@@ -80,8 +79,8 @@ pub fn coalesce(
             .write(true)
             .mode(0o600)
             .open(&lock_path)?;
-        // SAFETY: flock on a descriptor we own; released when `lock` is dropped.
-        if unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
+        // Released when `lock` is dropped.
+        if !crate::os::try_lock(&lock) {
             state::write_private(&dirty, b"")?;
             return Ok(());
         }
@@ -119,7 +118,7 @@ fn digest(name: &str) -> String {
 /// The session a hook is about. Only session events fill `hook_session_name`; window
 /// and pane events name their session through the current target. `session-closed`
 /// must not guess: its current target is some other session.
-pub fn session_of<'a>(event: &str, args: &'a [String]) -> Option<&'a str> {
+pub(crate) fn session_of<'a>(event: &str, args: &'a [String]) -> Option<&'a str> {
     match event {
         "session-closed" | "session-renamed" => arg(args, "name"),
         _ => arg(args, "name").or_else(|| arg(args, "current")),
@@ -127,7 +126,7 @@ pub fn session_of<'a>(event: &str, args: &'a [String]) -> Option<&'a str> {
 }
 
 /// `name=…` / `id=…` arguments of a hook call.
-pub fn arg<'a>(args: &'a [String], key: &str) -> Option<&'a str> {
+pub(crate) fn arg<'a>(args: &'a [String], key: &str) -> Option<&'a str> {
     args.iter()
         .find_map(|a| a.strip_prefix(key)?.strip_prefix('='))
         .filter(|v| !v.is_empty())

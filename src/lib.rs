@@ -1,25 +1,45 @@
 //! thanos-tmux: every terminal gets a persistent home in tmux.
 //!
-//! The binary is a thin layer over this crate. `TmuxManager` is the entry point for
-//! embedding; the modules below each own one concern (see docs/architecture.md).
+//! [`TmuxManager`] manages the sessions of one tmux server: it names a session after
+//! the folder a terminal opens in, creates or attaches it, records it so that it comes
+//! back after a crash or a reboot, and runs the daemons of the monitor session. The
+//! `thanos-tmux` command line is a thin layer over it.
+//!
+//! ```no_run
+//! use thanos_tmux::{Config, Socket, TmuxManager};
+//!
+//! let manager = TmuxManager::open(Socket::Name("work".into()), Config::default())?;
+//! manager.ensure_session("notes", std::path::Path::new("/tmp"))?;
+//! for session in manager.list_sessions()? {
+//!     println!("{} alive={} recorded={}", session.name, session.alive, session.managed);
+//! }
+//! # Ok::<(), anyhow::Error>(())
+//! ```
 
-pub mod auto;
-pub mod cli;
-pub mod cmd;
-pub mod config;
-pub mod daemons;
-pub mod error;
-pub mod hooks;
-pub mod log;
-pub mod manager;
-pub mod naming;
-pub mod procs;
-pub mod recovery;
-pub mod snippet;
-pub mod state;
-pub mod tmux;
-pub mod ui;
+#![warn(missing_docs, unreachable_pub)]
+#![deny(clippy::undocumented_unsafe_blocks)]
 
+mod auto;
+mod config;
+mod daemons;
+mod error;
+mod hooks;
+mod log;
+mod manager;
+mod naming;
+mod os;
+mod procs;
+mod recovery;
+mod state;
+mod tmux;
+
+pub use auto::AutoAttach;
+pub use config::{Config, Daemon, NamingRule, RestartPolicy};
+pub use daemons::DaemonStatus;
 pub use error::Error;
-pub use manager::{CleanupReport, SessionInfo, Target, TmuxManager};
+pub use log::{init_logging, log_error};
+pub use manager::{
+    check_name, CleanupReport, Kept, SessionInfo, StateHealth, Target, TmuxManager, AUTO_LIMIT,
+};
+pub use procs::Usage;
 pub use tmux::Socket;

@@ -1,5 +1,7 @@
 //! The log file in the state folder (size-capped, one rotated file) and the warnings
-//! shown to the user. `-v` mirrors the log to stderr.
+//! shown to the user. Nothing is written anywhere until a program asks for it with
+//! `init_logging`: a library prints nothing of its own accord. `-v` mirrors the log
+//! to stderr.
 
 use std::fmt::Display;
 use std::fs::{self, OpenOptions};
@@ -12,7 +14,7 @@ use std::sync::OnceLock;
 /// How much is written, from `THANOS_TMUX_LOG` (default `warn`; `-v` means `debug`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 #[repr(u8)]
-pub enum Level {
+pub(crate) enum Level {
     Error = 0,
     Warn = 1,
     Info = 2,
@@ -35,10 +37,32 @@ const MAX_BYTES: u64 = 1 << 20;
 static LEVEL: AtomicU8 = AtomicU8::new(Level::Warn as u8);
 static MIRROR: AtomicBool = AtomicBool::new(false);
 static QUIET: AtomicBool = AtomicBool::new(false);
+static WARN_ON_STDERR: AtomicBool = AtomicBool::new(false);
 static DIR: OnceLock<PathBuf> = OnceLock::new();
 
-/// Sets where the log goes and how loud the process is. Call once, early.
-pub fn init(dir: Option<PathBuf>, verbose: bool, quiet: bool) {
+/// Sends the library's log to `thanos-tmux.log` in the state folder and its warnings
+/// to stderr, one `thanos-tmux: warning: …` line each, as the command line does.
+/// `verbose` mirrors every line of the log to stderr; `quiet` silences the warnings
+/// (the log still gets them). The level comes from `THANOS_TMUX_LOG` (`error`,
+/// `warn`, `info`, `debug`; default `warn`). Call once, early.
+pub fn init_logging(verbose: bool, quiet: bool) {
+    init(
+        crate::state::Store::locate()
+            .ok()
+            .map(|s| s.dir().to_path_buf()),
+        verbose,
+        quiet,
+    );
+    WARN_ON_STDERR.store(true, Ordering::Relaxed);
+}
+
+/// Writes one error line to the log (see `init_logging`).
+pub fn log_error(message: impl Display) {
+    log(Level::Error, message);
+}
+
+/// Sets where the log goes and how loud the process is.
+fn init(dir: Option<PathBuf>, verbose: bool, quiet: bool) {
     let env_level = std::env::var("THANOS_TMUX_LOG")
         .ok()
         .and_then(|v| Level::parse(&v));
@@ -56,12 +80,12 @@ pub fn init(dir: Option<PathBuf>, verbose: bool, quiet: bool) {
 }
 
 /// True when `-q` was given.
-pub fn quiet() -> bool {
+pub(crate) fn quiet() -> bool {
     QUIET.load(Ordering::Relaxed)
 }
 
 /// Writes one line to the log (and to stderr with `-v`) when `level` is enabled.
-pub fn log(level: Level, message: impl Display) {
+pub(crate) fn log(level: Level, message: impl Display) {
     if level as u8 > LEVEL.load(Ordering::Relaxed) {
         return;
     }
@@ -80,19 +104,19 @@ pub fn log(level: Level, message: impl Display) {
 }
 
 /// Logs at debug level.
-pub fn debug(message: impl Display) {
+pub(crate) fn debug(message: impl Display) {
     log(Level::Debug, message);
 }
 
 /// Logs at info level.
-pub fn info(message: impl Display) {
+pub(crate) fn info(message: impl Display) {
     log(Level::Info, message);
 }
 
 /// Tells the user (one line on stderr, unless `-q`) and logs it.
-pub fn warn(message: impl Display) {
+pub(crate) fn warn(message: impl Display) {
     let message = message.to_string();
-    if !quiet() && !MIRROR.load(Ordering::Relaxed) {
+    if WARN_ON_STDERR.load(Ordering::Relaxed) && !quiet() && !MIRROR.load(Ordering::Relaxed) {
         eprintln!("thanos-tmux: warning: {message}");
     }
     log(Level::Warn, message);
@@ -122,7 +146,7 @@ fn append(dir: &std::path::Path, line: &str) -> std::io::Result<()> {
 }
 
 /// `2026-11-26T12:00:00Z` from Unix seconds (UTC), without a date crate.
-pub fn timestamp(secs: i64) -> String {
+pub(crate) fn timestamp(secs: i64) -> String {
     let days = secs.div_euclid(86_400);
     let rem = secs.rem_euclid(86_400);
     // Civil-from-days (Howard Hinnant's algorithm).

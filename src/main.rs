@@ -1,7 +1,15 @@
-//! The `thanos-tmux` binary: parse, run, print one error line, exit with SPEC §2's code.
+//! The `thanos-tmux` binary: parse the command line, run it on the library, print one
+//! error line, exit with the code of what happened.
+
+mod cli;
+mod cmd;
+mod exit;
+mod snippet;
+mod ui;
 
 use clap::Parser;
-use thanos_tmux::{cli::Cli, cmd, error};
+use cli::Cli;
+use exit::Exit;
 
 fn main() {
     if let Some(code) = fast_init() {
@@ -11,22 +19,23 @@ fn main() {
         Ok(cli) => cli,
         Err(err) => {
             let _ = err.print();
-            std::process::exit(if err.use_stderr() {
-                error::exit::USAGE
+            let exit = if err.use_stderr() {
+                Exit::Usage
             } else {
-                error::exit::OK
-            });
+                Exit::Ok
+            };
+            std::process::exit(exit.code());
         }
     };
-    let code = match cmd::run(cli) {
-        Ok(code) => code,
-        Err(err) if is_broken_pipe(&err) => error::exit::OK,
+    let exit = match cmd::run(cli) {
+        Ok(exit) => exit,
+        Err(err) if is_broken_pipe(&err) => Exit::Ok,
         Err(err) => {
             eprintln!("thanos-tmux: {}", one_line(&err));
-            error::exit_code(&err)
+            Exit::of(&err)
         }
     };
-    std::process::exit(code);
+    std::process::exit(exit.code());
 }
 
 /// `list | head`: the reader went away; nothing to say.
@@ -49,21 +58,20 @@ fn fast_init() -> Option<i32> {
         return None;
     }
     // clap's own value parser for the enum: no list of shells written twice.
-    let shell =
-        <thanos_tmux::cli::Shell as clap::ValueEnum>::from_str(args.next()?.to_str()?, false)
-            .ok()?;
+    let shell = <cli::Shell as clap::ValueEnum>::from_str(args.next()?.to_str()?, false).ok()?;
     let attach = match args.next() {
         None => true,
         Some(flag) if flag == "--no-attach" && args.next().is_none() => false,
         Some(_) => return None,
     };
-    let text = thanos_tmux::snippet::init(shell, attach);
-    Some(match thanos_tmux::ui::out(&text) {
-        Ok(()) => error::exit::OK,
-        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => error::exit::OK,
+    let text = snippet::init(shell, attach);
+    let exit = match ui::out(&text) {
+        Ok(()) => Exit::Ok,
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Exit::Ok,
         Err(err) => {
             eprintln!("thanos-tmux: {err}");
-            error::exit::ERROR
+            Exit::Error
         }
-    })
+    };
+    Some(exit.code())
 }

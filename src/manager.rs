@@ -4,6 +4,7 @@
 use crate::config::Config;
 use crate::error::Error;
 use crate::naming;
+use crate::procs::{Sampler, Usage};
 use crate::state::{ServerIdentity, SessionRecord, State, Store};
 use crate::tmux::format::{self, ServerId, SessionRow};
 use crate::tmux::{At, Batch, Panes, Socket, Tmux};
@@ -16,11 +17,12 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 mod attach;
+mod events;
 mod lifecycle;
 mod recover;
 
 /// The names `main`, `dev` and `monitor` stand for (with the configured prefix).
-pub const ALIASES: [&str; 3] = ["main", "dev", "monitor"];
+pub(crate) const ALIASES: [&str; 3] = ["main", "dev", "monitor"];
 
 /// How long the login path waits for tmux before falling through to a plain shell.
 pub const AUTO_LIMIT: Duration = Duration::from_secs(2);
@@ -28,13 +30,17 @@ pub const AUTO_LIMIT: Duration = Duration::from_secs(2);
 /// One session as `list` shows it (`list --json` prints these fields).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct SessionInfo {
+    /// The session's name.
     pub name: String,
+    /// Windows (live), or windows recorded.
     pub windows: u32,
     /// Clients attached.
     pub attached: u32,
     /// Unix seconds.
     pub created: i64,
+    /// When a client last attached, Unix seconds.
     pub last_attached: Option<i64>,
+    /// The folder it starts in.
     pub start_dir: Option<String>,
     /// Recorded in the state file.
     pub managed: bool,
@@ -42,24 +48,43 @@ pub struct SessionInfo {
     pub alive: bool,
 }
 
+/// What `state_health` found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StateHealth {
+    /// The state file.
+    pub path: PathBuf,
+    /// Records of every server in it.
+    pub records: usize,
+    /// What was wrong with it and what was done (a corrupt file moved aside, …).
+    pub warning: Option<String>,
+    /// Group or others may read or write it.
+    pub open_to_others: bool,
+}
+
 /// A session to attach to: its name and the folder it starts in.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Target {
+    /// The session's name.
     pub name: String,
+    /// The folder it starts in.
     pub start_dir: PathBuf,
 }
 
 /// What `cleanup` did (`cleanup --json` prints these fields).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct CleanupReport {
+    /// Records dropped.
     pub removed: Vec<String>,
+    /// Records kept, with why.
     pub kept: Vec<Kept>,
 }
 
 /// A record `cleanup` kept, and why.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Kept {
+    /// The record's session name.
     pub name: String,
+    /// Why it stays.
     pub reason: String,
 }
 
@@ -87,6 +112,18 @@ pub struct TmuxManager {
     config: Config,
     /// The state as last read; dropped whenever this manager writes it.
     snapshot: Mutex<Option<Arc<State>>>,
+    /// What the caller chose over the config and the current folder.
+    given: Given,
+}
+
+/// Choices a caller makes over the config and the current folder, usually from the
+/// environment (`THANOS_TMUX_SESSION`, `THANOS_ROOT`).
+#[derive(Clone, Debug, Default)]
+struct Given {
+    /// The session every terminal gets, whatever its folder.
+    session: Option<String>,
+    /// The start folder of the main, dev and monitor sessions.
+    root: Option<PathBuf>,
 }
 
 impl TmuxManager {
@@ -106,6 +143,13 @@ impl TmuxManager {
     /// ```
     pub fn with_socket(socket: Socket) -> Result<Self> {
         let (config, _) = Config::load()?;
+        Self::open(socket, config)
+    }
+
+    /// For a given server and config, with the user's state folder
+    /// (`THANOS_TMUX_STATE_DIR`, else `$XDG_STATE_HOME/thanos-tmux`, else
+    /// `~/.local/state/thanos-tmux`).
+    pub fn open(socket: Socket, config: Config) -> Result<Self> {
         Ok(Self::from_parts(
             Tmux::new(socket),
             Store::locate()?,
@@ -113,24 +157,99 @@ impl TmuxManager {
         ))
     }
 
-    /// From explicit parts (tests, embedding).
-    pub fn from_parts(tmux: Tmux, store: Store, config: Config) -> Self {
+    /// The same server and state folder with another config.
+    pub fn with_config(mut self, config: Config) -> Self {
+        self.config = config;
+        self
+    }
+
+    fn from_parts(tmux: Tmux, store: Store, config: Config) -> Self {
         Self {
             tmux,
             store,
             config,
             snapshot: Mutex::new(None),
+            given: Given::default(),
         }
     }
 
+    /// The session every terminal gets when no name is typed, whatever its folder
+    /// (the CLI takes it from `THANOS_TMUX_SESSION`); `None` picks by folder.
+    pub fn with_session_name(mut self, name: Option<String>) -> Self {
+        self.given.session = name;
+        self
+    }
+
+    /// The start folder of the main, dev and monitor sessions, over the config's
+    /// `root` (the CLI takes it from `THANOS_ROOT`).
+    pub fn with_root(mut self, root: Option<PathBuf>) -> Self {
+        self.given.root = root;
+        self
+    }
+
     /// The tmux server this manager talks to.
-    pub fn tmux(&self) -> &Tmux {
+    pub(crate) fn tmux(&self) -> &Tmux {
         &self.tmux
     }
 
     /// The state store.
-    pub fn store(&self) -> &Store {
+    pub(crate) fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// The version of `tmux` on PATH (`3.5a`); an error when it is missing or older
+    /// than 3.2.
+    pub fn tmux_version(&self) -> Result<String, Error> {
+        self.tmux.version()
+    }
+
+    /// True when a server listens on this manager's socket (a `connect`, no process).
+    pub fn server_running(&self) -> bool {
+        self.tmux.server_running()
+    }
+
+    /// The version of the running server, which may differ from `tmux_version` after
+    /// an upgrade; `None` when no server runs or it does not say.
+    pub fn server_version(&self) -> Option<String> {
+        self.tmux.server_version()
+    }
+
+    /// The state file.
+    pub fn state_path(&self) -> PathBuf {
+        self.store.path()
+    }
+
+    /// What the state file looks like: where it is, how many records it holds, what
+    /// was wrong with it, whether others may read it. An error when it cannot be read.
+    pub fn state_health(&self) -> Result<StateHealth> {
+        use std::os::unix::fs::PermissionsExt;
+        let path = self.store.path();
+        let loaded = self.store.load()?;
+        let records = loaded
+            .state
+            .servers
+            .values()
+            .map(|s| s.sessions.len())
+            .sum();
+        let open_to_others =
+            std::fs::metadata(&path).is_ok_and(|m| m.permissions().mode() & 0o077 != 0);
+        Ok(StateHealth {
+            path,
+            records,
+            warning: loaded.warning,
+            open_to_others,
+        })
+    }
+
+    /// What the processes of each session's panes use now, by session name (zero
+    /// where `/proc` is missing).
+    pub fn session_usage(&self) -> Result<BTreeMap<String, Usage>, Error> {
+        let sampler = Sampler::new();
+        Ok(self
+            .pane_pids()?
+            .into_iter()
+            .map(|(name, pids)| (name, sampler.trees(&pids)))
+            .collect())
     }
 
     /// The config in force.
@@ -151,7 +270,7 @@ impl TmuxManager {
     }
 
     /// The sessions tmux has now (empty when no server runs). One tmux call.
-    pub fn live_sessions(&self) -> Result<Vec<SessionRow>, Error> {
+    pub(crate) fn live_sessions(&self) -> Result<Vec<SessionRow>, Error> {
         let batch = Batch::new().list_sessions(format::SESSIONS);
         self.read(&batch, format::parse_sessions)
     }
@@ -163,7 +282,7 @@ impl TmuxManager {
     }
 
     /// The pid of every pane's process, by session (for resource figures). One call.
-    pub fn pane_pids(&self) -> Result<BTreeMap<String, Vec<u32>>, Error> {
+    pub(crate) fn pane_pids(&self) -> Result<BTreeMap<String, Vec<u32>>, Error> {
         let batch = Batch::new().list_panes(Panes::All, format::PANE_PIDS);
         let mut out: BTreeMap<String, Vec<u32>> = BTreeMap::new();
         for (pid, name) in self.read(&batch, format::parse_pane_pids)? {
@@ -207,7 +326,7 @@ impl TmuxManager {
 
     /// Reads the state (once per manager until it is written), telling the user when a
     /// corrupt file was moved aside.
-    pub fn load_state(&self) -> Result<Arc<State>> {
+    pub(crate) fn load_state(&self) -> Result<Arc<State>> {
         let mut cached = self.snapshot.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(state) = cached.as_ref() {
             return Ok(Arc::clone(state));
@@ -231,7 +350,7 @@ impl TmuxManager {
     }
 
     /// This server's records, by name.
-    pub fn records(&self) -> Result<BTreeMap<String, SessionRecord>> {
+    pub(crate) fn records(&self) -> Result<BTreeMap<String, SessionRecord>> {
         let state = self.load_state()?;
         Ok(state
             .server(&self.socket_key())
@@ -395,7 +514,7 @@ fn merge(live: &[SessionRow], records: &BTreeMap<String, SessionRecord>) -> Vec<
 }
 
 /// True inside tmux (`$TMUX` set).
-pub fn inside_tmux() -> bool {
+pub(crate) fn inside_tmux() -> bool {
     std::env::var_os("TMUX").is_some_and(|v| !v.is_empty())
 }
 

@@ -5,28 +5,28 @@ use crate::config::NamingRule;
 use std::path::{Path, PathBuf};
 
 /// Longest generated name.
-pub const MAX_LEN: usize = 64;
+pub(crate) const MAX_LEN: usize = 64;
 
 /// What `thanos-tmux` without NAME picks for a directory.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Pick {
-    pub name: String,
-    pub start_dir: PathBuf,
+pub(crate) struct Pick {
+    pub(crate) name: String,
+    pub(crate) start_dir: PathBuf,
 }
 
 /// Everything the pick depends on besides the directory.
-pub struct Context<'a> {
-    pub home: &'a Path,
+pub(crate) struct Context<'a> {
+    pub(crate) home: &'a Path,
     /// Start directory of `thanos-main` (`THANOS_ROOT`, config `root`, `$HOME`).
-    pub root: &'a Path,
-    pub prefix: &'a str,
-    pub rules: &'a [NamingRule],
-    pub host: &'a str,
+    pub(crate) root: &'a Path,
+    pub(crate) prefix: &'a str,
+    pub(crate) rules: &'a [NamingRule],
+    pub(crate) host: &'a str,
 }
 
 impl Context<'_> {
     /// `thanos-main` with the configured prefix.
-    pub fn main_name(&self) -> String {
+    pub(crate) fn main_name(&self) -> String {
         format!("{}main", self.prefix)
     }
 }
@@ -34,7 +34,11 @@ impl Context<'_> {
 /// Picks the session for `dir` (rules 2–4 of SPEC §4; `THANOS_TMUX_SESSION` is the
 /// caller's). `recorded_dir` answers the start directory recorded for a name, so that two
 /// checkouts with the same name never share a session.
-pub fn pick(dir: &Path, ctx: &Context, recorded_dir: impl Fn(&str) -> Option<PathBuf>) -> Pick {
+pub(crate) fn pick(
+    dir: &Path,
+    ctx: &Context,
+    recorded_dir: impl Fn(&str) -> Option<PathBuf>,
+) -> Pick {
     let generated = pick_by_rule(dir, ctx).or_else(|| pick_by_repo(dir, ctx));
     match generated {
         Some(p) => avoid_collision(p, recorded_dir),
@@ -115,7 +119,7 @@ fn basename(path: &Path) -> String {
 
 /// The root of the git work tree holding `dir`: the nearest ancestor with a `.git`
 /// folder or worktree file. Found without running git.
-pub fn git_root(dir: &Path) -> Option<PathBuf> {
+pub(crate) fn git_root(dir: &Path) -> Option<PathBuf> {
     dir.ancestors()
         .find(|d| d.join(".git").exists())
         .map(Path::to_path_buf)
@@ -124,7 +128,7 @@ pub fn git_root(dir: &Path) -> Option<PathBuf> {
 /// Sanitises a generated name for tmux: only `[A-Za-z0-9_-]` survive, every other run
 /// of characters becomes one `-`, a leading `-` is dropped, at most MAX_LEN characters,
 /// and an empty result becomes `fallback`.
-pub fn sanitize(raw: &str, fallback: &str) -> String {
+pub(crate) fn sanitize(raw: &str, fallback: &str) -> String {
     let mut out = String::with_capacity(raw.len().min(MAX_LEN));
     let mut in_run = false;
     for c in raw.chars() {
@@ -146,7 +150,7 @@ pub fn sanitize(raw: &str, fallback: &str) -> String {
 
 /// Checks a name the user typed. tmux would alter or refuse it when it is empty, holds
 /// `.`, `:`, `$`, `\` or a control character, or starts with `-`; the error says why.
-pub fn check_typed(name: &str) -> Result<(), String> {
+pub(crate) fn check_typed(name: &str) -> Result<(), String> {
     let why = if name.is_empty() {
         "is empty"
     } else if name.starts_with('-') {
@@ -166,7 +170,7 @@ pub fn check_typed(name: &str) -> Result<(), String> {
 /// Matches a naming-rule glob against a folder. `~` is home, `*` matches within one
 /// path component, `**` across components. A pattern that starts with neither `/` nor
 /// `~` may match at any depth.
-pub fn glob_matches(pattern: &str, folder: &Path, home: &Path) -> bool {
+pub(crate) fn glob_matches(pattern: &str, folder: &Path, home: &Path) -> bool {
     let expanded = if pattern == "~" {
         home.to_string_lossy().into_owned()
     } else if let Some(rest) = pattern.strip_prefix("~/") {
@@ -223,17 +227,8 @@ fn match_star(pattern: &str, text: &str) -> bool {
 }
 
 /// The short host name, for `{host}`.
-pub fn host_name() -> String {
-    let mut buf = [0u8; 256];
-    // SAFETY: the buffer is valid for its whole length; gethostname NUL-terminates or
-    // truncates, and we stop at the first NUL.
-    let rc = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) };
-    if rc != 0 {
-        return String::new();
-    }
-    let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
-    let full = String::from_utf8_lossy(&buf[..end]);
-    full.split('.').next().unwrap_or("").to_string()
+pub(crate) fn host_name() -> String {
+    crate::os::short_host_name()
 }
 
 #[cfg(test)]

@@ -5,11 +5,14 @@
 
 use std::fs;
 
-/// Summed over a process tree.
+/// What a tree of processes uses, summed.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Usage {
+    /// Processes in the tree.
     pub processes: u32,
+    /// CPU over each process's lifetime, as `ps` reports it (100 is one core).
     pub cpu_percent: f64,
+    /// Resident memory.
     pub memory_bytes: u64,
 }
 
@@ -58,7 +61,7 @@ fn children(pid: u32) -> Vec<u32> {
 }
 
 /// System constants and uptime, read once per command.
-pub struct Sampler {
+pub(crate) struct Sampler {
     ticks_per_sec: f64,
     page_size: u64,
     uptime: f64,
@@ -66,14 +69,8 @@ pub struct Sampler {
 
 impl Sampler {
     /// Reads the clock-tick rate, page size and uptime.
-    pub fn new() -> Sampler {
-        // SAFETY: sysconf has no preconditions.
-        let (ticks, page) = unsafe {
-            (
-                libc::sysconf(libc::_SC_CLK_TCK),
-                libc::sysconf(libc::_SC_PAGESIZE),
-            )
-        };
+    pub(crate) fn new() -> Sampler {
+        let (ticks, page) = crate::os::ticks_and_page_size();
         let uptime = fs::read_to_string("/proc/uptime")
             .ok()
             .and_then(|t| t.split_whitespace().next()?.parse().ok())
@@ -86,7 +83,7 @@ impl Sampler {
     }
 
     /// Usage of `root` and everything below it.
-    pub fn tree(&self, root: u32) -> Usage {
+    pub(crate) fn tree(&self, root: u32) -> Usage {
         let mut total = Usage::default();
         let mut todo = vec![root];
         let mut seen = 0;
@@ -104,7 +101,7 @@ impl Sampler {
     }
 
     /// Usage summed over several trees.
-    pub fn trees(&self, roots: &[u32]) -> Usage {
+    pub(crate) fn trees(&self, roots: &[u32]) -> Usage {
         let mut total = Usage::default();
         for &root in roots {
             total.add(self.tree(root));
@@ -127,7 +124,7 @@ impl Sampler {
     }
 
     /// Seconds since the process started.
-    pub fn uptime_of(&self, pid: u32) -> Option<u64> {
+    pub(crate) fn uptime_of(&self, pid: u32) -> Option<u64> {
         let s = stat(pid)?;
         Some((self.uptime - s.start_ticks as f64 / self.ticks_per_sec).max(0.0) as u64)
     }

@@ -8,10 +8,10 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 /// Restores up to this many panes send the hook registration in the build call itself.
-pub const SMALL_RESTORE_PANES: usize = 12;
+pub(crate) const SMALL_RESTORE_PANES: usize = 12;
 
 /// Panes a record will be rebuilt with (a record without a layout gets one).
-pub fn pane_count(record: &SessionRecord) -> usize {
+pub(crate) fn pane_count(record: &SessionRecord) -> usize {
     record
         .layout
         .as_ref()
@@ -19,15 +19,15 @@ pub fn pane_count(record: &SessionRecord) -> usize {
 }
 
 /// A saved session: tmux id, the layout, and the folder of its first pane.
-pub struct Saved {
-    pub id: String,
-    pub layout: Layout,
-    pub first_cwd: String,
+pub(crate) struct Saved {
+    pub(crate) id: String,
+    pub(crate) layout: Layout,
+    pub(crate) first_cwd: String,
 }
 
 /// Groups `list-panes` rows into layouts, by session name. The foreground program of
 /// each pane is read with its arguments (from `/proc` on Linux, else its name).
-pub fn layouts(rows: &[PaneRow]) -> BTreeMap<String, Saved> {
+pub(crate) fn layouts(rows: &[PaneRow]) -> BTreeMap<String, Saved> {
     let mut out: BTreeMap<String, Saved> = BTreeMap::new();
     for row in rows {
         let saved = out.entry(row.session.clone()).or_insert_with(|| Saved {
@@ -150,7 +150,11 @@ fn stat_tty(pid: u32) -> Option<(i64, i64)> {
 /// Every command names its session exactly (`=NAME:` is the session's current window,
 /// which each `new-window` and `split-window` moves to what it made): in a batch that
 /// builds several sessions, an untargeted command would go to the first one.
-pub fn restore_batch(record: &SessionRecord, programs: &[String], fallback_dir: &Path) -> Batch {
+pub(crate) fn restore_batch(
+    record: &SessionRecord,
+    programs: &[String],
+    fallback_dir: &Path,
+) -> Batch {
     let name = &record.name;
     let home = record
         .start_dir
@@ -224,7 +228,7 @@ pub fn restore_batch(record: &SessionRecord, programs: &[String], fallback_dir: 
 
 /// A saved layout carries tmux's own checksum (`b25d,80x24,0,0,1`). Anything else came
 /// from a hand-edited file, and tmux 3.3 crashes on some such strings: never send one.
-pub fn layout_is_sound(layout: &str) -> bool {
+pub(crate) fn layout_is_sound(layout: &str) -> bool {
     let Some((sum, body)) = layout.split_once(',') else {
         return false;
     };

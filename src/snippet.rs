@@ -34,15 +34,6 @@ pub fn completion(shell: Shell) -> String {
     }
 }
 
-/// The file name a completion script is installed under.
-pub fn completion_file(shell: Shell) -> &'static str {
-    match shell {
-        Shell::Bash => "thanos-tmux.bash",
-        Shell::Zsh => "_thanos-tmux",
-        Shell::Fish => "thanos-tmux.fish",
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,17 +6,16 @@ use std::collections::BTreeMap;
 use std::fs::{self, File, OpenOptions};
 use std::io::{ErrorKind, Write};
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
-use std::os::unix::io::AsRawFd;
 use std::path::{Path, PathBuf};
 
 /// The schema version this binary writes and reads.
-pub const VERSION: u32 = 1;
+pub(crate) const VERSION: u32 = 1;
 const FILE: &str = "sessions.json";
 /// Earlier generations kept beside the file (`sessions.json.1` … `.3`).
 const GENERATIONS: u32 = 3;
 
 /// Writes a small private file (0600) in the state folder, replacing what was there.
-pub fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+pub(crate) fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     OpenOptions::new()
         .write(true)
         .create(true)
@@ -28,7 +27,7 @@ pub fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
 
 /// Creates a private folder (0700), its missing parents as usual; an existing one is
 /// fine.
-pub fn create_private_dir(path: &Path) -> std::io::Result<()> {
+pub(crate) fn create_private_dir(path: &Path) -> std::io::Result<()> {
     if let Some(parent) = path.parent() {
         fs::create_dir_all(parent)?;
     }
@@ -40,94 +39,94 @@ pub fn create_private_dir(path: &Path) -> std::io::Result<()> {
 
 /// The whole state file: records per server socket, so servers never mix.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct State {
-    pub version: u32,
+pub(crate) struct State {
+    pub(crate) version: u32,
     #[serde(default)]
-    pub servers: BTreeMap<String, ServerRecords>,
+    pub(crate) servers: BTreeMap<String, ServerRecords>,
 }
 
 /// The records of one server socket, by session name.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct ServerRecords {
+pub(crate) struct ServerRecords {
     #[serde(default)]
-    pub sessions: BTreeMap<String, SessionRecord>,
+    pub(crate) sessions: BTreeMap<String, SessionRecord>,
 }
 
 /// What is remembered of one session.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct SessionRecord {
-    pub name: String,
+pub(crate) struct SessionRecord {
+    pub(crate) name: String,
     /// tmux session id (`$N`), which finds the record after a rename.
     #[serde(default)]
-    pub id: Option<String>,
+    pub(crate) id: Option<String>,
     #[serde(default)]
-    pub start_dir: Option<String>,
-    pub created: i64,
+    pub(crate) start_dir: Option<String>,
+    pub(crate) created: i64,
     #[serde(default)]
-    pub last_attached: Option<i64>,
+    pub(crate) last_attached: Option<i64>,
     #[serde(default)]
-    pub last_detached: Option<i64>,
+    pub(crate) last_detached: Option<i64>,
     /// The server that last held the session; `None` until one was observed.
     #[serde(default)]
-    pub server: Option<ServerIdentity>,
+    pub(crate) server: Option<ServerIdentity>,
     /// The last saved layout.
     #[serde(default)]
-    pub layout: Option<Layout>,
+    pub(crate) layout: Option<Layout>,
 }
 
 /// Identity of a server process: a record is dropped only when this very server runs
 /// without the session (SPEC §7, crash is not close).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ServerIdentity {
-    pub socket: String,
-    pub pid: u32,
-    pub start_time: i64,
+pub(crate) struct ServerIdentity {
+    pub(crate) socket: String,
+    pub(crate) pid: u32,
+    pub(crate) start_time: i64,
 }
 
 /// A saved layout: windows in order.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct Layout {
-    pub windows: Vec<WindowRecord>,
+pub(crate) struct Layout {
+    pub(crate) windows: Vec<WindowRecord>,
 }
 
 /// One saved window.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct WindowRecord {
-    pub index: u32,
-    pub name: String,
-    pub layout: String,
-    pub active: bool,
+pub(crate) struct WindowRecord {
+    pub(crate) index: u32,
+    pub(crate) name: String,
+    pub(crate) layout: String,
+    pub(crate) active: bool,
     /// Window size when saved, so the layout fits when it is rebuilt.
     #[serde(default)]
-    pub width: u32,
+    pub(crate) width: u32,
     #[serde(default)]
-    pub height: u32,
-    pub panes: Vec<PaneRecord>,
+    pub(crate) height: u32,
+    pub(crate) panes: Vec<PaneRecord>,
 }
 
 /// One saved pane.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct PaneRecord {
-    pub index: u32,
-    pub cwd: String,
+pub(crate) struct PaneRecord {
+    pub(crate) index: u32,
+    pub(crate) cwd: String,
     /// Foreground program and its arguments; empty for a plain shell.
     #[serde(default)]
-    pub command: Vec<String>,
+    pub(crate) command: Vec<String>,
 }
 
 impl State {
     /// The records of one socket, if any.
-    pub fn server(&self, socket: &str) -> Option<&ServerRecords> {
+    pub(crate) fn server(&self, socket: &str) -> Option<&ServerRecords> {
         self.servers.get(socket)
     }
 
     /// The records of one socket, created when missing.
-    pub fn server_mut(&mut self, socket: &str) -> &mut ServerRecords {
+    pub(crate) fn server_mut(&mut self, socket: &str) -> &mut ServerRecords {
         self.servers.entry(socket.to_string()).or_default()
     }
 
     /// One record.
-    pub fn session(&self, socket: &str, name: &str) -> Option<&SessionRecord> {
+    pub(crate) fn session(&self, socket: &str, name: &str) -> Option<&SessionRecord> {
         self.server(socket)?.sessions.get(name)
     }
 
@@ -139,20 +138,20 @@ impl State {
 
 /// Where the state lives and how it is read and written.
 #[derive(Clone, Debug)]
-pub struct Store {
+pub(crate) struct Store {
     dir: PathBuf,
 }
 
 /// Outcome of reading the file, with what a caller should tell the user.
-pub struct Loaded {
-    pub state: State,
+pub(crate) struct Loaded {
+    pub(crate) state: State,
     /// Set when a corrupt file was moved aside.
-    pub warning: Option<String>,
+    pub(crate) warning: Option<String>,
 }
 
 impl Store {
     /// `$THANOS_TMUX_STATE_DIR`, `$XDG_STATE_HOME/thanos-tmux`, `~/.local/state/thanos-tmux`.
-    pub fn locate() -> Result<Store> {
+    pub(crate) fn locate() -> Result<Store> {
         let env = |k: &str| {
             std::env::var_os(k)
                 .filter(|v| !v.is_empty())
@@ -166,24 +165,25 @@ impl Store {
     }
 
     /// A store in a given folder.
-    pub fn at(dir: impl Into<PathBuf>) -> Store {
+    #[cfg(test)]
+    pub(crate) fn at(dir: impl Into<PathBuf>) -> Store {
         Store { dir: dir.into() }
     }
 
     /// The state folder.
-    pub fn dir(&self) -> &Path {
+    pub(crate) fn dir(&self) -> &Path {
         &self.dir
     }
 
     /// The state file.
-    pub fn path(&self) -> PathBuf {
+    pub(crate) fn path(&self) -> PathBuf {
         self.dir.join(FILE)
     }
 
     /// Reads the state without taking the lock (writes are atomic renames). A missing
     /// file is an empty state; a corrupt one is moved aside (under the lock); a file
     /// from a newer version is an error and stays untouched.
-    pub fn load(&self) -> Result<Loaded> {
+    pub(crate) fn load(&self) -> Result<Loaded> {
         self.check_dir()?;
         match read(&self.path())? {
             Parsed::Ok(state) => Ok(Loaded {
@@ -200,7 +200,7 @@ impl Store {
 
     /// Read-modify-write under an exclusive lock, so concurrent writers lose nothing.
     /// The file is rewritten only when `change` altered the state.
-    pub fn update<T>(
+    pub(crate) fn update<T>(
         &self,
         change: impl FnOnce(&mut State) -> Result<T>,
     ) -> Result<(T, Option<String>)> {
@@ -314,7 +314,7 @@ impl Store {
 
     /// Holds an exclusive lock named `name` in the state folder until the file is
     /// dropped (restores take one, so two at once create nothing twice).
-    pub fn exclusive(&self, name: &str) -> Result<File> {
+    pub(crate) fn exclusive(&self, name: &str) -> Result<File> {
         self.ensure_dir()?;
         self.lock_at(&self.dir.join(format!("{name}.lock")))
     }
@@ -332,11 +332,7 @@ impl Store {
             .mode(0o600)
             .open(path)
             .with_context(|| format!("could not open lock file {}", path.display()))?;
-        // SAFETY: flock on a file descriptor we own; released when the file is closed.
-        if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) } != 0 {
-            let err = std::io::Error::last_os_error();
-            return Err(err).with_context(|| format!("could not lock {}", path.display()));
-        }
+        crate::os::lock(&file).with_context(|| format!("could not lock {}", path.display()))?;
         Ok(file)
     }
 
@@ -365,8 +361,7 @@ impl Store {
         if !meta.is_dir() {
             bail!("state folder {dir} is not a folder");
         }
-        // SAFETY: getuid has no preconditions.
-        let uid = unsafe { libc::getuid() };
+        let uid = crate::os::uid();
         if meta.uid() != uid && meta.uid() != 0 {
             bail!(
                 "state folder {dir} belongs to another user (uid {}); refusing to use it",
@@ -438,7 +433,7 @@ fn parse(text: &[u8]) -> std::result::Result<Parsed, u64> {
 }
 
 /// Seconds since the Unix epoch.
-pub fn now() -> i64 {
+pub(crate) fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)

@@ -133,6 +133,13 @@ pub fn table(rows: &[Vec<String>], paint: impl Fn(usize, usize, &str) -> String)
 }
 
 /// `just now`, `5m ago`, `2h ago`, `3d ago`.
+/// Unix seconds now.
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
 pub fn ago(then: i64, now: i64) -> String {
     let secs = (now - then).max(0);
     match secs {

@@ -2,15 +2,16 @@
 
 use super::{manager, paint_out, print_json, say, Global};
 use crate::cli::{CleanupArgs, ForgetArgs};
-use crate::error::{exit, Error};
+use crate::exit::Exit;
 use crate::ui;
 use anyhow::Result;
+use thanos_tmux::Error;
 
-pub fn run(global: &Global, args: &CleanupArgs) -> Result<i32> {
+pub fn run(global: &Global, args: &CleanupArgs) -> Result<Exit> {
     let report = manager(global, false)?.cleanup_orphaned_state(args.dry_run)?;
     if args.json {
         print_json(&report)?;
-        return Ok(0);
+        return Ok(Exit::Ok);
     }
     let paint = paint_out(global);
     let verb = if args.dry_run {
@@ -34,10 +35,10 @@ pub fn run(global: &Global, args: &CleanupArgs) -> Result<i32> {
         say(global, "thanos-tmux: nothing to clean up");
     }
     ui::out(&text)?;
-    Ok(0)
+    Ok(Exit::Ok)
 }
 
-pub fn forget(global: &Global, args: &ForgetArgs) -> Result<i32> {
+pub fn forget(global: &Global, args: &ForgetArgs) -> Result<Exit> {
     let manager = manager(global, false)?;
     if args.dead {
         // tmux is asked only when a server runs; a missing tmux is no reason to fail here.
@@ -53,7 +54,7 @@ pub fn forget(global: &Global, args: &ForgetArgs) -> Result<i32> {
         for name in &dropped {
             say(global, &format!("thanos-tmux: forgot {name}"));
         }
-        return Ok(0);
+        return Ok(Exit::Ok);
     }
     let missing = manager.forget(&args.names)?;
     for name in args.names.iter().filter(|n| !missing.contains(n)) {
@@ -63,8 +64,8 @@ pub fn forget(global: &Global, args: &ForgetArgs) -> Result<i32> {
         eprintln!("thanos-tmux: no record of '{name}'");
     }
     Ok(if missing.is_empty() {
-        exit::OK
+        Exit::Ok
     } else {
-        exit::NO_SESSION
+        Exit::NoSession
     })
 }

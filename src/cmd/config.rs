@@ -1,14 +1,15 @@
 //! `config path|show|tmux-conf`.
 
 use crate::cli::ConfigWhat;
-use crate::config::Config;
+use crate::exit::Exit;
 use crate::ui;
 use anyhow::{Context, Result};
+use thanos_tmux::Config;
 
 /// The bundled tmux.conf (SPEC §9).
 pub const TMUX_CONF: &str = include_str!("../../config/tmux.conf");
 
-pub fn run(what: ConfigWhat) -> Result<i32> {
+pub fn run(what: ConfigWhat) -> Result<Exit> {
     match what {
         ConfigWhat::Path => {
             let path = Config::path().context("cannot find the config: HOME is not set")?;
@@ -24,5 +25,5 @@ pub fn run(what: ConfigWhat) -> Result<i32> {
         }
         ConfigWhat::TmuxConf => ui::out(TMUX_CONF)?,
     }
-    Ok(0)
+    Ok(Exit::Ok)
 }

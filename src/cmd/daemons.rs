@@ -2,11 +2,12 @@
 
 use super::{manager, paint_out, print_json, say, Global};
 use crate::cli::{DaemonAction, DaemonsArgs};
-use crate::daemons::{health_line, DaemonStatus};
+use crate::exit::Exit;
 use crate::ui::{self, Paint};
 use anyhow::Result;
+use thanos_tmux::DaemonStatus;
 
-pub fn run(global: &Global, args: &DaemonsArgs) -> Result<i32> {
+pub fn run(global: &Global, args: &DaemonsArgs) -> Result<Exit> {
     let manager = manager(global, true)?;
     if args.names_only {
         let names: String = manager
@@ -16,7 +17,7 @@ pub fn run(global: &Global, args: &DaemonsArgs) -> Result<i32> {
             .map(|d| format!("{}\n", d.name))
             .collect();
         ui::out(&names)?;
-        return Ok(0);
+        return Ok(Exit::Ok);
     }
     let done = match args.action {
         DaemonAction::Status => {
@@ -31,7 +32,7 @@ pub fn run(global: &Global, args: &DaemonsArgs) -> Result<i32> {
             } else {
                 ui::out(&table(&statuses, paint_out(global)))?;
             }
-            return Ok(0);
+            return Ok(Exit::Ok);
         }
         DaemonAction::Start => ("started", manager.daemons_start(&args.names)?),
         DaemonAction::Stop => ("stopped", manager.daemons_stop(&args.names)?),
@@ -41,7 +42,7 @@ pub fn run(global: &Global, args: &DaemonsArgs) -> Result<i32> {
         (verb, names) if names.is_empty() => say(global, &format!("thanos-tmux: nothing {verb}")),
         (verb, names) => say(global, &format!("thanos-tmux: {verb} {}", names.join(", "))),
     }
-    Ok(0)
+    Ok(Exit::Ok)
 }
 
 /// The human table of `daemons status` (and `status`).
@@ -93,5 +94,49 @@ pub fn bytes(n: u64) -> String {
         format!("{:.1}M", n / K / K)
     } else {
         format!("{:.1}G", n / K / K / K)
+    }
+}
+
+/// The compact health string for a status line: `● 3/3` or `✖ 2/3`; empty without
+/// daemons.
+pub fn health_line(statuses: &[DaemonStatus]) -> String {
+    if statuses.is_empty() {
+        return String::new();
+    }
+    let running = statuses.iter().filter(|s| s.running).count();
+    let mark = if running == statuses.len() {
+        "●"
+    } else {
+        "✖"
+    };
+    format!("{mark} {running}/{}", statuses.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn health() {
+        let mut s = DaemonStatus {
+            name: "a".into(),
+            window: Some(1),
+            running: true,
+            stopped: false,
+            pid: Some(1),
+            exit_status: None,
+            uptime_s: None,
+            restarts: 0,
+            gave_up: false,
+            cpu_percent: 0.0,
+            memory_bytes: 0,
+        };
+        assert_eq!(health_line(&[]), "");
+        assert_eq!(health_line(&[s.clone()]), "● 1/1");
+        s.running = false;
+        assert_eq!(
+            health_line(&[s.clone(), DaemonStatus { running: true, ..s }]),
+            "✖ 1/2"
+        );
     }
 }

@@ -1,12 +1,12 @@
 //! `doctor`: one line per check. It fails (exit 1) only for what breaks the product;
 //! what it cannot be sure of only warns.
 
-use super::{manager, paint_err, paint_out, Global};
-use crate::config::Config;
-use crate::manager::TmuxManager;
+use super::{daemons, manager, paint_err, paint_out, Global};
+use crate::exit::Exit;
 use crate::ui::{self, Paint};
 use anyhow::Result;
 use std::path::PathBuf;
+use thanos_tmux::{Config, StateHealth, TmuxManager};
 
 enum Mark {
     Pass,
@@ -38,7 +38,7 @@ fn fail(text: impl Into<String>) -> Check {
     }
 }
 
-pub fn run(global: &Global) -> Result<i32> {
+pub fn run(global: &Global) -> Result<Exit> {
     let mut checks = Vec::new();
     let config = match Config::load() {
         Ok((config, Some(path))) => {
@@ -56,8 +56,7 @@ pub fn run(global: &Global) -> Result<i32> {
             Config::default()
         }
     };
-    let manager = manager(global, false)?;
-    let manager = TmuxManager::from_parts(manager.tmux().clone(), manager.store().clone(), config);
+    let manager = manager(global, false)?.with_config(config);
     checks.extend(tmux_checks(&manager));
     checks.push(state_check(&manager));
     checks.extend(shell_checks());
@@ -78,9 +77,9 @@ pub fn run(global: &Global) -> Result<i32> {
     }
     ui::out(&text)?;
     Ok(if checks.iter().any(|c| matches!(c.mark, Mark::Fail)) {
-        1
+        Exit::Error
     } else {
-        0
+        Exit::Ok
     })
 }
 
@@ -94,13 +93,12 @@ fn line(check: &Check, paint: Paint) -> String {
 }
 
 fn tmux_checks(manager: &TmuxManager) -> Vec<Check> {
-    let tmux = manager.tmux();
-    let version = match tmux.version() {
+    let version = match manager.tmux_version() {
         Ok(version) => version,
         Err(err) => return vec![fail(format!("{err}"))],
     };
     let mut checks = vec![pass(format!("tmux {version}"))];
-    if !tmux.server_running() {
+    if !manager.server_running() {
         checks.push(warn(format!(
             "no tmux server running on {} (it starts with the next terminal)",
             manager.socket_key()
@@ -113,7 +111,7 @@ fn tmux_checks(manager: &TmuxManager) -> Vec<Check> {
             manager.socket_key()
         ))),
         Ok(registered) => {
-            match tmux.server_version() {
+            match manager.server_version() {
                 Some(server) if server != version => checks.push(warn(format!(
                     "the tmux server on {} is tmux {server}, `tmux` on PATH is {version} \
                      (upgraded since it started?): attaching may fail; restart the server \
@@ -139,34 +137,26 @@ fn tmux_checks(manager: &TmuxManager) -> Vec<Check> {
 }
 
 fn state_check(manager: &TmuxManager) -> Check {
-    let path = manager.store().path();
-    match manager.store().load() {
-        Ok(loaded) if loaded.warning.is_some() => warn(loaded.warning.unwrap_or_default()),
-        Ok(_) if open_to_others(&path) => fail(format!(
+    match manager.state_health() {
+        Ok(StateHealth {
+            warning: Some(warning),
+            ..
+        }) => warn(warning),
+        Ok(StateHealth {
+            path,
+            open_to_others: true,
+            ..
+        }) => fail(format!(
             "state file {} can be read or written by other users; run: chmod 600 {}",
             path.display(),
             path.display()
         )),
-        Ok(loaded) => {
-            let count: usize = loaded
-                .state
-                .servers
-                .values()
-                .map(|s| s.sessions.len())
-                .sum();
-            pass(format!(
-                "state file {} is private and readable ({count} records)",
-                path.display()
-            ))
-        }
+        Ok(StateHealth { path, records, .. }) => pass(format!(
+            "state file {} is private and readable ({records} records)",
+            path.display()
+        )),
         Err(err) => fail(format!("{err:#}")),
     }
-}
-
-/// True when the file's mode lets other users in (group or others).
-fn open_to_others(path: &std::path::Path) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o077 != 0)
 }
 
 /// rc files a user may have put the one line in.
@@ -227,7 +217,7 @@ fn daemon_check(manager: &TmuxManager) -> Check {
             if down.is_empty() {
                 pass(format!(
                     "daemons healthy: {}",
-                    crate::daemons::health_line(&statuses)
+                    daemons::health_line(&statuses)
                 ))
             } else {
                 fail(format!(

@@ -2,12 +2,13 @@
 
 use super::{manager, say, Global};
 use crate::cli::KillArgs;
-use crate::error::{exit, Error};
-use crate::manager::check_name;
+use crate::exit::Exit;
 use anyhow::{bail, Result};
 use std::io::{BufRead, IsTerminal};
+use thanos_tmux::check_name;
+use thanos_tmux::Error;
 
-pub fn run(global: &Global, args: &KillArgs) -> Result<i32> {
+pub fn run(global: &Global, args: &KillArgs) -> Result<Exit> {
     for name in &args.names {
         check_name(name)?;
     }
@@ -33,7 +34,7 @@ pub fn run(global: &Global, args: &KillArgs) -> Result<i32> {
         std::io::stdin().lock().read_line(&mut answer)?;
         if !matches!(answer.trim(), "y" | "Y" | "yes") {
             say(global, "thanos-tmux: nothing killed");
-            return Ok(exit::ERROR);
+            return Ok(Exit::Error);
         }
     }
     let missing = manager.kill_sessions(&names)?;
@@ -41,11 +42,11 @@ pub fn run(global: &Global, args: &KillArgs) -> Result<i32> {
         say(global, &format!("thanos-tmux: killed {name}"));
     }
     match missing.len() {
-        0 => Ok(exit::OK),
+        0 => Ok(Exit::Ok),
         1 => Err(Error::NoSuchSession(missing[0].clone()).into()),
         _ => {
             eprintln!("thanos-tmux: no such sessions: {}", quoted(&missing));
-            Ok(exit::NO_SESSION)
+            Ok(Exit::NoSession)
         }
     }
 }

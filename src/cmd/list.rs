@@ -2,12 +2,13 @@
 
 use super::{manager, paint_out, print_json, tilde, Global};
 use crate::cli::ListArgs;
-use crate::manager::{SessionInfo, AUTO_LIMIT};
-use crate::state::now;
+use thanos_tmux::{SessionInfo, AUTO_LIMIT};
+
+use crate::exit::Exit;
 use crate::ui::{self, Paint};
 use anyhow::Result;
 
-pub fn run(global: &Global, args: &ListArgs) -> Result<i32> {
+pub fn run(global: &Global, args: &ListArgs) -> Result<Exit> {
     let manager = manager(global, false)?;
     if args.names && !args.dead {
         // Completion path: live names only, one tmux call, no state read, and a Tab
@@ -18,7 +19,7 @@ pub fn run(global: &Global, args: &ListArgs) -> Result<i32> {
             text.push('\n');
         }
         ui::out(&text)?;
-        return Ok(0);
+        return Ok(Exit::Ok);
     }
     let sessions = manager.list_sessions()?;
     if args.json {
@@ -38,12 +39,12 @@ pub fn run(global: &Global, args: &ListArgs) -> Result<i32> {
     } else {
         ui::out(&table(&sessions, paint_out(global)))?;
     }
-    Ok(0)
+    Ok(Exit::Ok)
 }
 
 /// The human table shared by `list` and `status`.
 pub fn table(sessions: &[SessionInfo], paint: Paint) -> String {
-    let now = now();
+    let now = ui::now();
     let mut rows = vec![[
         "NAME", "WINDOWS", "CLIENTS", "CREATED", "ATTACHED", "STATE", "FOLDER",
     ]

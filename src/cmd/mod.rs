@@ -13,21 +13,16 @@ mod shell;
 mod status;
 
 use crate::cli::{Cli, Command, Global};
-use crate::config::Config;
-use crate::manager::TmuxManager;
-use crate::state::Store;
-use crate::tmux::{Socket, Tmux};
+use crate::exit::Exit;
 use crate::ui::{self, Paint};
 use anyhow::Result;
+use std::path::PathBuf;
+use thanos_tmux::{Config, Socket, TmuxManager};
 
 /// Runs the parsed command line; returns the exit code.
-pub fn run(cli: Cli) -> Result<i32> {
+pub fn run(cli: Cli) -> Result<Exit> {
     let global = &cli.global;
-    crate::log::init(
-        Store::locate().ok().map(|s| s.dir().to_path_buf()),
-        global.verbose,
-        global.quiet,
-    );
+    thanos_tmux::init_logging(global.verbose, global.quiet);
     match cli.command {
         None => attach::run(
             global,
@@ -61,11 +56,18 @@ fn manager(global: &Global, with_config: bool) -> Result<TmuxManager> {
     } else {
         Config::default()
     };
-    Ok(TmuxManager::from_parts(
-        Tmux::new(socket),
-        Store::locate()?,
-        config,
-    ))
+    Ok(TmuxManager::open(socket, config)?
+        .with_session_name(forced_name())
+        .with_root(non_empty_env("THANOS_ROOT").map(PathBuf::from)))
+}
+
+/// The session every terminal gets, from `THANOS_TMUX_SESSION`.
+fn forced_name() -> Option<String> {
+    non_empty_env("THANOS_TMUX_SESSION")
+}
+
+fn non_empty_env(key: &str) -> Option<String> {
+    std::env::var(key).ok().filter(|v| !v.is_empty())
 }
 
 /// Colour for stdout.

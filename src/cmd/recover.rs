@@ -2,20 +2,21 @@
 
 use super::{manager, say, Global};
 use crate::cli::{NamesArgs, RestoreArgs};
-use crate::manager::check_name;
+use crate::exit::Exit;
 use anyhow::Result;
+use thanos_tmux::check_name;
 
-pub fn save(global: &Global, args: &NamesArgs) -> Result<i32> {
+pub fn save(global: &Global, args: &NamesArgs) -> Result<Exit> {
     for name in &args.names {
         check_name(name)?;
     }
     let manager = manager(global, true)?;
-    if !manager.tmux().server_running() {
+    if !manager.server_running() {
         say(
             global,
             "thanos-tmux: no tmux server is running; nothing saved (the last layouts are kept)",
         );
-        return Ok(0);
+        return Ok(Exit::Ok);
     }
     let saved = manager.save(&args.names)?;
     let windows: usize = saved.len();
@@ -27,10 +28,10 @@ pub fn save(global: &Global, args: &NamesArgs) -> Result<i32> {
             saved.join(", ")
         ),
     );
-    Ok(0)
+    Ok(Exit::Ok)
 }
 
-pub fn restore(global: &Global, args: &RestoreArgs) -> Result<i32> {
+pub fn restore(global: &Global, args: &RestoreArgs) -> Result<Exit> {
     for name in &args.names {
         check_name(name)?;
     }
@@ -52,7 +53,7 @@ pub fn restore(global: &Global, args: &RestoreArgs) -> Result<i32> {
             ),
         );
     }
-    Ok(0)
+    Ok(Exit::Ok)
 }
 
 fn plural(n: usize) -> &'static str {

@@ -1,14 +1,11 @@
 //! `status`: tmux, server, state and sessions at a glance.
 
 use super::{daemons, manager, paint_err, paint_out, print_json, tilde, Global};
-use crate::daemons::DaemonStatus;
-use crate::error::exit;
-use crate::manager::SessionInfo;
-use crate::procs::Sampler;
-use crate::ui;
-use crate::ui::Paint;
+use crate::exit::Exit;
+use crate::ui::{self, Paint};
 use anyhow::Result;
 use serde::Serialize;
+use thanos_tmux::{DaemonStatus, SessionInfo};
 
 #[derive(Serialize)]
 struct Status {
@@ -43,7 +40,7 @@ struct StateStatus {
     sessions: usize,
 }
 
-pub fn run(global: &Global, json: bool) -> Result<i32> {
+pub fn run(global: &Global, json: bool) -> Result<Exit> {
     // A bad config costs the daemons' part, never the rest of the picture.
     let manager = match manager(global, true) {
         Ok(manager) => manager,
@@ -52,20 +49,16 @@ pub fn run(global: &Global, json: bool) -> Result<i32> {
             manager(global, false)?
         }
     };
-    let version = manager.tmux().version();
+    let version = manager.tmux_version();
     let (sessions, state_error) = match manager.list_sessions() {
         Ok(sessions) => (sessions, None),
         Err(err) => (Vec::new(), Some(format!("{err:#}"))),
     };
-    let pids = manager.pane_pids().unwrap_or_default();
-    let sampler = Sampler::new();
+    let usage = manager.session_usage().unwrap_or_default();
     let sessions: Vec<SessionStatus> = sessions
         .into_iter()
         .map(|info| {
-            let usage = pids
-                .get(&info.name)
-                .map(|p| sampler.trees(p))
-                .unwrap_or_default();
+            let usage = usage.get(&info.name).copied().unwrap_or_default();
             SessionStatus {
                 info,
                 processes: usage.processes,
@@ -82,11 +75,11 @@ pub fn run(global: &Global, json: bool) -> Result<i32> {
         tmux: TmuxStatus {
             available: version.is_ok(),
             version: version.as_ref().ok().cloned(),
-            server_running: manager.tmux().server_running(),
+            server_running: manager.server_running(),
             socket: manager.socket_key(),
         },
         state: StateStatus {
-            path: manager.store().path().to_string_lossy().into_owned(),
+            path: manager.state_path().to_string_lossy().into_owned(),
             ok: state_error.is_none(),
             sessions: sessions.iter().filter(|s| s.info.managed).count(),
         },
@@ -107,16 +100,16 @@ pub fn run(global: &Global, json: bool) -> Result<i32> {
         eprintln!("thanos-tmux: daemons: {err}");
     }
     Ok(match (&version, &state_error) {
-        (Err(_), _) => exit::TMUX,
-        (_, Some(_)) => exit::ERROR,
-        _ => exit::OK,
+        (Err(_), _) => Exit::Tmux,
+        (_, Some(_)) => Exit::Error,
+        _ => Exit::Ok,
     })
 }
 
 fn print_human(
     global: &Global,
     s: &Status,
-    tmux_error: Option<&crate::Error>,
+    tmux_error: Option<&thanos_tmux::Error>,
     state_error: Option<&str>,
 ) -> Result<()> {
     let (out, err) = (paint_out(global), paint_err(global));
@@ -166,7 +159,7 @@ fn print_human(
 
 /// Sessions with what their processes use.
 fn session_table(sessions: &[SessionStatus], paint: Paint) -> String {
-    let now = crate::state::now();
+    let now = ui::now();
     let mut rows = vec![[
         "NAME", "WINDOWS", "CLIENTS", "ATTACHED", "PROCS", "CPU", "MEMORY", "FOLDER",
     ]

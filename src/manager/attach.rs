@@ -30,9 +30,7 @@ impl TmuxManager {
             }
             None => None,
         };
-        let forced = std::env::var("THANOS_TMUX_SESSION")
-            .ok()
-            .filter(|v| !v.is_empty());
+        let forced = self.given.session.clone();
         let state = self.load_state()?;
         let records = state.server(&self.socket_key()).map(|s| &s.sessions);
         let recorded_dir = |name: &str| records?.get(name)?.start_dir.as_ref().map(PathBuf::from);
@@ -61,12 +59,16 @@ impl TmuxManager {
     }
 
     /// The name picked for a folder (`thanos-tmux name`).
-    pub fn pick_name(&self, dir: &Path) -> Result<naming::Pick> {
+    pub fn pick_name(&self, dir: &Path) -> Result<Target> {
         let state = self.load_state()?;
         let records = state.server(&self.socket_key()).map(|s| &s.sessions);
-        Ok(self.pick(dir, |name| {
+        let pick = self.pick(dir, |name| {
             records?.get(name)?.start_dir.as_ref().map(PathBuf::from)
-        }))
+        });
+        Ok(Target {
+            name: pick.name,
+            start_dir: pick.start_dir,
+        })
     }
 
     fn pick(&self, dir: &Path, recorded_dir: impl Fn(&str) -> Option<PathBuf>) -> naming::Pick {
@@ -85,9 +87,9 @@ impl TmuxManager {
 
     /// Start folder of thanos-main, thanos-dev and thanos-monitor.
     pub fn root(&self) -> PathBuf {
-        std::env::var_os("THANOS_ROOT")
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
+        self.given
+            .root
+            .clone()
             .or_else(|| self.config.root.clone())
             .unwrap_or_else(home_dir)
     }

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 impl TmuxManager {
     /// Notes the time of a detach on the records of these sessions.
-    pub fn record_detached(&self, names: &[String]) -> Result<()> {
+    pub(crate) fn record_detached(&self, names: &[String]) -> Result<()> {
         let socket = self.socket_key();
         let records = self.records()?;
         let known: Vec<&String> = names.iter().filter(|n| records.contains_key(*n)).collect();
@@ -181,7 +181,7 @@ impl TmuxManager {
     /// The `session-closed` hook: drops the record only when the very server that last
     /// held the session runs without it (a shutdown fires this hook too), and ends the
     /// server when that was its last session.
-    pub fn session_closed(&self, name: &str) -> Result<()> {
+    pub(crate) fn session_closed(&self, name: &str) -> Result<()> {
         // A server that is shutting down is given a moment to be gone.
         std::thread::sleep(Duration::from_millis(250));
         if !self.tmux.server_running() {
@@ -206,7 +206,7 @@ impl TmuxManager {
     }
 
     /// The `session-renamed` hook: the record follows the session by its tmux id.
-    pub fn session_renamed(&self, id: &str, new_name: &str) -> Result<()> {
+    pub(crate) fn session_renamed(&self, id: &str, new_name: &str) -> Result<()> {
         let socket = self.socket_key();
         self.update_state(|state| {
             let records = &mut state.server_mut(&socket).sessions;
@@ -225,7 +225,7 @@ impl TmuxManager {
     }
 
     /// The `client-attached` / `client-detached` hooks: note the time on the record.
-    pub fn note_client(&self, name: &str, attached: bool) -> Result<()> {
+    pub(crate) fn note_client(&self, name: &str, attached: bool) -> Result<()> {
         let socket = self.socket_key();
         let now = state::now();
         self.update_state(|state| {

@@ -251,7 +251,7 @@ impl TmuxManager {
 /// What a restore did.
 #[derive(Debug, Default)]
 pub(crate) struct Restored {
-    pub restored: Vec<String>,
+    pub(crate) restored: Vec<String>,
     /// (name, why) of each record that could not be rebuilt.
-    pub failed: Vec<(String, String)>,
+    pub(crate) failed: Vec<(String, String)>,
 }

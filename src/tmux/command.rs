@@ -8,7 +8,7 @@ use std::path::Path;
 
 /// What a command acts on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum At<'a> {
+pub(crate) enum At<'a> {
     /// A session by its exact name. Session commands get `=NAME`; window and pane
     /// commands get `=NAME:`, the session's current window or pane.
     Name(&'a str),
@@ -36,7 +36,7 @@ impl At<'_> {
 
 /// Which panes `list_panes` reads.
 #[derive(Clone, Copy, Debug)]
-pub enum Panes<'a> {
+pub(crate) enum Panes<'a> {
     /// Every pane of the server.
     All,
     /// Every pane of one session.
@@ -47,7 +47,7 @@ pub enum Panes<'a> {
 
 /// How `new_session` treats the client and what it prints.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Start {
+pub(crate) enum Start {
     /// Detached, printing nothing.
     Detached,
     /// Detached, printing the new session's id and server (`format::CREATED`).
@@ -58,17 +58,17 @@ pub enum Start {
 
 /// What a new session, window or respawned pane starts with.
 #[derive(Clone, Debug, Default)]
-pub struct Spawn<'a> {
+pub(crate) struct Spawn<'a> {
     /// Its folder (taken literally: a `#` in it is not a format).
-    pub dir: Option<&'a Path>,
+    pub(crate) dir: Option<&'a Path>,
     /// The window's name (taken literally); tmux names it after its program otherwise.
-    pub window_name: Option<&'a str>,
+    pub(crate) window_name: Option<&'a str>,
     /// Variables set for the program.
-    pub env: &'a [(String, String)],
+    pub(crate) env: &'a [(String, String)],
     /// A command run by `sh -c` instead of the default shell.
-    pub command: Option<&'a str>,
+    pub(crate) command: Option<&'a str>,
     /// The window's size (a new session only; tmux takes 1 to 10000 each way).
-    pub size: Option<(u32, u32)>,
+    pub(crate) size: Option<(u32, u32)>,
 }
 
 impl Spawn<'_> {
@@ -104,12 +104,12 @@ const GREETING: &str = "set-option @thanos-greeted 1 ; display-message \
 
 impl Batch {
     /// `list-sessions -F FORMAT`.
-    pub fn list_sessions(self, format: &str) -> Self {
+    pub(crate) fn list_sessions(self, format: &str) -> Self {
         self.cmd(["list-sessions", "-F", format])
     }
 
     /// `list-panes -F FORMAT` of the panes asked for.
-    pub fn list_panes(self, panes: Panes, format: &str) -> Self {
+    pub(crate) fn list_panes(self, panes: Panes, format: &str) -> Self {
         match panes {
             Panes::All => self.cmd(["list-panes", "-a", "-F", format]),
             Panes::Session(at) => self.cmd(["list-panes", "-s", "-t", &at.pane(), "-F", format]),
@@ -118,12 +118,12 @@ impl Batch {
     }
 
     /// `has-session`: fails with "can't find session" when there is none.
-    pub fn has_session(self, at: At) -> Self {
+    pub(crate) fn has_session(self, at: At) -> Self {
         self.cmd(["has-session", "-t", &at.session()])
     }
 
     /// `display-message -p FORMAT`, of a session's current pane or of the server.
-    pub fn display(self, at: Option<At>, format: &str) -> Self {
+    pub(crate) fn display(self, at: Option<At>, format: &str) -> Self {
         match at {
             Some(at) => self.cmd(["display-message", "-p", "-t", &at.pane(), format]),
             None => self.cmd(["display-message", "-p", format]),
@@ -131,23 +131,23 @@ impl Batch {
     }
 
     /// `kill-session`.
-    pub fn kill_session(self, at: At) -> Self {
+    pub(crate) fn kill_session(self, at: At) -> Self {
         self.cmd(["kill-session", "-t", &at.session()])
     }
 
     /// `kill-server`.
-    pub fn kill_server(self) -> Self {
+    pub(crate) fn kill_server(self) -> Self {
         self.cmd(["kill-server"])
     }
 
     /// Keeps the server running when its last session closes, so that closing it fires
     /// `session-closed` instead of ending the server silently.
-    pub fn keep_server_when_empty(self) -> Self {
+    pub(crate) fn keep_server_when_empty(self) -> Self {
         self.cmd(["set-option", "-s", "exit-empty", "off"])
     }
 
     /// A session option (`set-option`); `None` is the session the batch is in.
-    pub fn set_session_option(self, at: Option<At>, key: &str, value: &str) -> Self {
+    pub(crate) fn set_session_option(self, at: Option<At>, key: &str, value: &str) -> Self {
         match at {
             Some(at) => self.cmd(["set-option", "-t", &at.pane(), key, value]),
             None => self.cmd(["set-option", key, value]),
@@ -155,7 +155,7 @@ impl Batch {
     }
 
     /// A window option (`set-option -w`); `None` is the window the batch is in.
-    pub fn set_window_option(self, at: Option<At>, key: &str, value: &str) -> Self {
+    pub(crate) fn set_window_option(self, at: Option<At>, key: &str, value: &str) -> Self {
         match at {
             Some(at) => self.cmd(["set-option", "-w", "-t", &at.pane(), key, value]),
             None => self.cmd(["set-option", "-w", key, value]),
@@ -163,26 +163,26 @@ impl Batch {
     }
 
     /// Unsets a window option (`set-option -w -u`).
-    pub fn unset_window_option(self, at: At, key: &str) -> Self {
+    pub(crate) fn unset_window_option(self, at: At, key: &str) -> Self {
         self.cmd(["set-option", "-w", "-u", "-t", &at.pane(), key])
     }
 
     /// Marks a session as thanos-tmux's (`@thanos-managed`); `None` is the session the
     /// batch is in.
-    pub fn mark_managed(self, at: Option<At>) -> Self {
+    pub(crate) fn mark_managed(self, at: Option<At>) -> Self {
         self.set_session_option(at, "@thanos-managed", "1")
     }
 
     /// Sets one slot of a global hook (`set-hook -g EVENT[INDEX]`): the hooks a user
     /// set in other slots keep working.
-    pub fn set_hook(self, event: &str, index: u32, command: &str) -> Self {
+    pub(crate) fn set_hook(self, event: &str, index: u32, command: &str) -> Self {
         self.cmd(["set-hook", "-g", &format!("{event}[{index}]"), command])
     }
 
     /// Sets one slot of a global hook to run, in the background,
     /// `PROGRAM -S SOCKET hook EVENT name=… id=… current=… pane=…`, tmux filling in the
     /// server's socket and the hook's session and pane. `program` is a line for `sh`.
-    pub fn set_hook_calling(self, event: &str, index: u32, program: &str) -> Self {
+    pub(crate) fn set_hook_calling(self, event: &str, index: u32, program: &str) -> Self {
         // `#` doubled in the program; the formats after it are tmux's to expand when
         // the hook fires.
         let shell = format!(
@@ -195,17 +195,17 @@ impl Batch {
     }
 
     /// `show-hooks -g`: the global session hooks, one `EVENT[INDEX] COMMAND` a line.
-    pub fn show_hooks(self) -> Self {
+    pub(crate) fn show_hooks(self) -> Self {
         self.cmd(["show-hooks", "-g"])
     }
 
     /// `run-shell -b` of a shell command (tmux expands formats in it first).
-    pub fn run_shell_background(self, shell: &str) -> Self {
+    pub(crate) fn run_shell_background(self, shell: &str) -> Self {
         self.cmd(["run-shell", "-b", shell])
     }
 
     /// `new-session -s NAME`.
-    pub fn new_session(self, name: &str, start: Start, spawn: &Spawn) -> Self {
+    pub(crate) fn new_session(self, name: &str, start: Start, spawn: &Spawn) -> Self {
         let mut args: Vec<String> = match start {
             Start::Detached => vec!["new-session".into(), "-d".into()],
             Start::DetachedReporting => ["new-session", "-d", "-P", "-F", format::CREATED]
@@ -219,21 +219,21 @@ impl Batch {
     }
 
     /// `new-window` in a session, which becomes its current window.
-    pub fn new_window(self, session: At, spawn: &Spawn) -> Self {
+    pub(crate) fn new_window(self, session: At, spawn: &Spawn) -> Self {
         let mut args = vec!["new-window".into(), "-t".into(), session.pane()];
         args.extend(spawn.args());
         self.cmd(args)
     }
 
     /// `respawn-pane -k`: the pane's program is killed and started anew.
-    pub fn respawn_pane(self, pane: At, spawn: &Spawn) -> Self {
+    pub(crate) fn respawn_pane(self, pane: At, spawn: &Spawn) -> Self {
         let mut args = vec!["respawn-pane".into(), "-k".into(), "-t".into(), pane.pane()];
         args.extend(spawn.args());
         self.cmd(args)
     }
 
     /// `split-window` of a session's current pane; the new pane becomes current.
-    pub fn split_window(self, session: At, dir: &Path) -> Self {
+    pub(crate) fn split_window(self, session: At, dir: &Path) -> Self {
         self.cmd([
             "split-window",
             "-t",
@@ -244,7 +244,7 @@ impl Batch {
     }
 
     /// Types a line into a session's current pane, as if by hand, and presses Enter.
-    pub fn type_line(self, session: At, line: &str) -> Self {
+    pub(crate) fn type_line(self, session: At, line: &str) -> Self {
         let here = session.pane();
         self.cmd(["send-keys", "-t", &here, "-l", "--", line]).cmd([
             "send-keys",
@@ -255,13 +255,13 @@ impl Batch {
     }
 
     /// `select-layout` of a session's current window.
-    pub fn select_layout(self, session: At, layout: &str) -> Self {
+    pub(crate) fn select_layout(self, session: At, layout: &str) -> Self {
         self.cmd(["select-layout", "-t", &session.pane(), layout])
     }
 
     /// Selects a session's window by its place: 0 is its first window (lowest
     /// index), n the one n windows after it; indexes need not be known.
-    pub fn select_window(self, session: &str, place: usize) -> Self {
+    pub(crate) fn select_window(self, session: &str, place: usize) -> Self {
         // `+N` counts from the current window, so the first is selected first.
         let here = target::session_window(session);
         let batch = self.cmd(["select-window", "-t", &format!("{here}^")]);
@@ -272,17 +272,17 @@ impl Batch {
     }
 
     /// `attach-session` to a session.
-    pub fn attach_session(self, at: At) -> Self {
+    pub(crate) fn attach_session(self, at: At) -> Self {
         self.cmd(["attach-session", "-t", &at.session()])
     }
 
     /// `switch-client` (from inside tmux) to a session.
-    pub fn switch_client(self, at: At) -> Self {
+    pub(crate) fn switch_client(self, at: At) -> Self {
         self.cmd(["switch-client", "-t", &at.session()])
     }
 
     /// Shows the greeting once in a session thanos-tmux made.
-    pub fn greet_once(self, session: &str) -> Self {
+    pub(crate) fn greet_once(self, session: &str) -> Self {
         self.cmd([
             "if-shell",
             "-F",

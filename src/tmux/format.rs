@@ -14,30 +14,30 @@
 
 /// One live session, as `list-sessions` reports it.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SessionRow {
-    pub id: String,
-    pub name: String,
-    pub created: i64,
-    pub last_attached: Option<i64>,
-    pub attached: u32,
-    pub windows: u32,
+pub(crate) struct SessionRow {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) created: i64,
+    pub(crate) last_attached: Option<i64>,
+    pub(crate) attached: u32,
+    pub(crate) windows: u32,
     /// Carries `@thanos-managed`.
-    pub managed: bool,
-    pub server: ServerId,
-    pub path: String,
+    pub(crate) managed: bool,
+    pub(crate) server: ServerId,
+    pub(crate) path: String,
 }
 
 /// What tells one server process from another on the same socket.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct ServerId {
-    pub pid: u32,
-    pub start_time: i64,
+pub(crate) struct ServerId {
+    pub(crate) pid: u32,
+    pub(crate) start_time: i64,
 }
 
 /// tmux answered with something that is not the records asked for (a server of
 /// another version, say). Carries the start of the answer, for the message.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Unreadable(pub String);
+pub(crate) struct Unreadable(pub String);
 
 impl Unreadable {
     fn of(output: &str) -> Self {
@@ -47,34 +47,34 @@ impl Unreadable {
 }
 
 /// `-F` for `list-sessions`, matching `parse_sessions`.
-pub const SESSIONS: &str = "#{session_id}|#{q:session_name}|#{session_created}|\
+pub(crate) const SESSIONS: &str = "#{session_id}|#{q:session_name}|#{session_created}|\
 #{session_last_attached}|#{session_attached}|#{session_windows}|#{q:@thanos-managed}|\
 #{pid}|#{start_time}|#{q:session_path}>";
 
 /// `-F` for `list-sessions` when only the names are wanted.
-pub const NAMES: &str = "#{q:session_name}>";
+pub(crate) const NAMES: &str = "#{q:session_name}>";
 
 /// `-F` for `list-sessions` or `display-message -p` naming each session: name, id and
 /// server identity.
-pub const NAMED_IDENTITY: &str = "#{q:session_name}|#{session_id}|#{pid}|#{start_time}>";
+pub(crate) const NAMED_IDENTITY: &str = "#{q:session_name}|#{session_id}|#{pid}|#{start_time}>";
 
 /// `-F` for `new-session -P`: the id of the session just made.
-pub const CREATED: &str = "#{session_id}>";
+pub(crate) const CREATED: &str = "#{session_id}>";
 
 /// `-F` for `display-message -p` about the server alone (works with no session).
-pub const SERVER: &str = "#{pid}|#{start_time}|#{q:version}>";
+pub(crate) const SERVER: &str = "#{pid}|#{start_time}|#{q:version}>";
 
 /// `-F` for `list-panes -a`: each pane's process and its session.
-pub const PANE_PIDS: &str = "#{pane_pid}|#{q:session_name}>";
+pub(crate) const PANE_PIDS: &str = "#{pane_pid}|#{q:session_name}>";
 
 /// `-F` for `list-panes`, matching `parse_panes`.
-pub const PANES: &str = "#{pane_id}|#{q:session_name}|#{session_id}|#{pid}|#{start_time}|\
+pub(crate) const PANES: &str = "#{pane_id}|#{q:session_name}|#{session_id}|#{pid}|#{start_time}|\
 #{window_index}|#{window_active}|#{q:window_name}|#{q:window_layout}|#{window_width}|\
 #{window_height}|#{pane_index}|#{pane_pid}|#{q:pane_current_command}|#{q:pane_current_path}>";
 
 /// Splits tmux's answer into records of fields, each decoded to the exact text tmux
 /// holds. Anything but whole records is `Unreadable`.
-pub fn records(output: &str) -> Result<Vec<Vec<String>>, Unreadable> {
+pub(crate) fn records(output: &str) -> Result<Vec<Vec<String>>, Unreadable> {
     let bytes = output.as_bytes();
     let mut rows = Vec::new();
     let mut fields = Vec::new();
@@ -152,7 +152,7 @@ fn rows_of<R>(
 }
 
 /// Parses `list-sessions -F SESSIONS` output.
-pub fn parse_sessions(output: &str) -> Result<Vec<SessionRow>, Unreadable> {
+pub(crate) fn parse_sessions(output: &str) -> Result<Vec<SessionRow>, Unreadable> {
     rows_of(output, 10, |f| {
         Some(SessionRow {
             id: id(&f[0], '$')?,
@@ -169,21 +169,21 @@ pub fn parse_sessions(output: &str) -> Result<Vec<SessionRow>, Unreadable> {
 }
 
 /// Parses `list-sessions -F NAMES` output.
-pub fn parse_names(output: &str) -> Result<Vec<String>, Unreadable> {
+pub(crate) fn parse_names(output: &str) -> Result<Vec<String>, Unreadable> {
     rows_of(output, 1, |f| Some(f[0].clone()))
 }
 
 /// What a call that builds sessions printed: the ids `new-session -P -F CREATED`
 /// made, and the sessions reported with `NAMED_IDENTITY`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Built {
-    pub created: Vec<String>,
+pub(crate) struct Built {
+    pub(crate) created: Vec<String>,
     /// (name, (session id, server)).
-    pub sessions: Vec<(String, (String, ServerId))>,
+    pub(crate) sessions: Vec<(String, (String, ServerId))>,
 }
 
 /// Parses the output of a build call.
-pub fn parse_built(output: &str) -> Result<Built, Unreadable> {
+pub(crate) fn parse_built(output: &str) -> Result<Built, Unreadable> {
     let mut built = Built::default();
     for f in records(output)? {
         match f.as_slice() {
@@ -204,13 +204,13 @@ pub fn parse_built(output: &str) -> Result<Built, Unreadable> {
 
 /// The server a `display-message -p SERVER` describes, and its version.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ServerInfo {
-    pub id: ServerId,
-    pub version: String,
+pub(crate) struct ServerInfo {
+    pub(crate) id: ServerId,
+    pub(crate) version: String,
 }
 
 /// Parses `display-message -p SERVER`.
-pub fn parse_server(output: &str) -> Result<ServerInfo, Unreadable> {
+pub(crate) fn parse_server(output: &str) -> Result<ServerInfo, Unreadable> {
     let mut rows = rows_of(output, 3, |f| {
         Some(ServerInfo {
             id: server(&f[0], &f[1])?,
@@ -225,7 +225,7 @@ pub fn parse_server(output: &str) -> Result<ServerInfo, Unreadable> {
 
 /// Parses `list-panes -F PANE_PIDS`: (pane pid, session name). A dead pane has no
 /// process (newer tmux prints no pid for it): it is left out.
-pub fn parse_pane_pids(output: &str) -> Result<Vec<(u32, String)>, Unreadable> {
+pub(crate) fn parse_pane_pids(output: &str) -> Result<Vec<(u32, String)>, Unreadable> {
     let rows = rows_of(output, 2, |f| Some((f[0].parse().ok(), f[1].clone())))?;
     Ok(rows
         .into_iter()
@@ -235,25 +235,25 @@ pub fn parse_pane_pids(output: &str) -> Result<Vec<(u32, String)>, Unreadable> {
 
 /// One pane, as `list-panes` reports it for a save.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PaneRow {
-    pub pane_id: String,
-    pub session: String,
-    pub session_id: String,
-    pub server: ServerId,
-    pub window_index: u32,
-    pub window_active: bool,
-    pub window_name: String,
-    pub window_layout: String,
-    pub window_width: u32,
-    pub window_height: u32,
-    pub pane_index: u32,
-    pub pane_pid: u32,
-    pub pane_command: String,
-    pub path: String,
+pub(crate) struct PaneRow {
+    pub(crate) pane_id: String,
+    pub(crate) session: String,
+    pub(crate) session_id: String,
+    pub(crate) server: ServerId,
+    pub(crate) window_index: u32,
+    pub(crate) window_active: bool,
+    pub(crate) window_name: String,
+    pub(crate) window_layout: String,
+    pub(crate) window_width: u32,
+    pub(crate) window_height: u32,
+    pub(crate) pane_index: u32,
+    pub(crate) pane_pid: u32,
+    pub(crate) pane_command: String,
+    pub(crate) path: String,
 }
 
 /// Parses `list-panes -F PANES` output.
-pub fn parse_panes(output: &str) -> Result<Vec<PaneRow>, Unreadable> {
+pub(crate) fn parse_panes(output: &str) -> Result<Vec<PaneRow>, Unreadable> {
     rows_of(output, 15, |f| {
         Some(PaneRow {
             pane_id: id(&f[0], '%')?,
@@ -282,7 +282,7 @@ fn server(pid: &str, start_time: &str) -> Option<ServerId> {
 }
 
 /// `text` when it is a tmux id with this sigil (`$3`, `%12`).
-pub fn id(text: &str, sigil: char) -> Option<String> {
+pub(crate) fn id(text: &str, sigil: char) -> Option<String> {
     text.strip_prefix(sigil)
         .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
         .then(|| text.to_string())
@@ -290,7 +290,7 @@ pub fn id(text: &str, sigil: char) -> Option<String> {
 
 /// Parses `tmux -V` ("tmux 3.3a", "tmux next-3.5", "tmux 3.2-rc2") into (major, minor).
 /// A development build without a number ("tmux master") counts as new enough.
-pub fn parse_version(text: &str) -> Option<(u32, u32)> {
+pub(crate) fn parse_version(text: &str) -> Option<(u32, u32)> {
     let rest = text.trim().strip_prefix("tmux ")?;
     if rest == "master" {
         return Some((u32::MAX, 0));
@@ -309,7 +309,7 @@ pub fn parse_version(text: &str) -> Option<(u32, u32)> {
 
 /// The command in one slot of a global hook, from `show-hooks -g` output
 /// (`EVENT[INDEX] COMMAND` a line); `None` when the slot is empty.
-pub fn hook_command(show_hooks: &str, event: &str, index: u32) -> Option<String> {
+pub(crate) fn hook_command(show_hooks: &str, event: &str, index: u32) -> Option<String> {
     let slot = format!("{event}[{index}] ");
     show_hooks
         .lines()
@@ -318,27 +318,27 @@ pub fn hook_command(show_hooks: &str, event: &str, index: u32) -> Option<String>
 }
 
 /// `list-panes` of the monitor session, one row per daemon window.
-pub const DAEMONS: &str = "#{pane_id}|#{window_index}|#{q:@thanos-daemon}|#{pane_dead}|\
+pub(crate) const DAEMONS: &str = "#{pane_id}|#{window_index}|#{q:@thanos-daemon}|#{pane_dead}|\
 #{pane_dead_status}|#{pane_pid}|#{q:@thanos-stopped}|#{q:@thanos-restarts}|#{q:@thanos-gave-up}|\
 #{q:@thanos-failures}>";
 
 #[derive(Clone, Debug, Default)]
 /// One daemon window of the monitor session.
-pub struct DaemonRow {
-    pub pane: String,
-    pub window: u32,
-    pub daemon: String,
-    pub dead: bool,
-    pub exit_status: Option<i32>,
-    pub pid: Option<u32>,
-    pub stopped: bool,
-    pub restarts: u32,
-    pub gave_up: bool,
-    pub failures: Vec<i64>,
+pub(crate) struct DaemonRow {
+    pub(crate) pane: String,
+    pub(crate) window: u32,
+    pub(crate) daemon: String,
+    pub(crate) dead: bool,
+    pub(crate) exit_status: Option<i32>,
+    pub(crate) pid: Option<u32>,
+    pub(crate) stopped: bool,
+    pub(crate) restarts: u32,
+    pub(crate) gave_up: bool,
+    pub(crate) failures: Vec<i64>,
 }
 
 /// Reads `DAEMONS` rows; panes that are not a daemon's are left out.
-pub fn parse_daemon_rows(out: &str) -> Result<Vec<DaemonRow>, Unreadable> {
+pub(crate) fn parse_daemon_rows(out: &str) -> Result<Vec<DaemonRow>, Unreadable> {
     Ok(records(out)?
         .into_iter()
         .filter_map(|f| {

@@ -1,11 +1,11 @@
 //! The only place tmux is spawned: server selection, one-call batches, exec for attach.
 
 mod command;
-pub mod format;
-pub mod target;
+pub(crate) mod format;
+pub(crate) mod target;
 mod wire;
 
-pub use command::{At, Panes, Spawn, Start};
+pub(crate) use command::{At, Panes, Spawn, Start};
 
 use crate::error::Error;
 use std::ffi::OsString;
@@ -73,7 +73,7 @@ impl Socket {
     /// (the default `/tmp` is shared) could otherwise listen there and read the
     /// environment every client sends. A path given with `-S` is the user's own
     /// choice and, as by tmux, is not checked.
-    pub fn check(&self) -> Result<(), Error> {
+    pub(crate) fn check(&self) -> Result<(), Error> {
         use std::os::unix::fs::MetadataExt;
         if let Socket::Path(_) = self {
             return Ok(());
@@ -85,8 +85,7 @@ impl Socket {
             Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(()),
             Err(err) => return Err(unsafe_socket(&dir, &err.to_string())),
         };
-        // SAFETY: getuid has no preconditions and cannot fail.
-        let uid = unsafe { libc::getuid() };
+        let uid = crate::os::uid();
         if !meta.is_dir() {
             return Err(unsafe_socket(&dir, "it is not a folder (a symlink?)"));
         }
@@ -123,8 +122,7 @@ fn non_empty_env(key: &str) -> Option<String> {
 fn socket_dir() -> PathBuf {
     let base = non_empty_env("TMUX_TMPDIR").unwrap_or_else(|| "/tmp".into());
     let base = std::fs::canonicalize(&base).unwrap_or_else(|_| PathBuf::from(base));
-    // SAFETY: getuid has no preconditions and cannot fail.
-    let uid = unsafe { libc::getuid() };
+    let uid = crate::os::uid();
     base.join(format!("tmux-{uid}"))
 }
 
@@ -140,27 +138,27 @@ fn unsafe_socket(dir: &Path, why: &str) -> Error {
 }
 
 /// tmux refuses a command message over 16 KiB; packed calls stay well below that.
-pub const MAX_BATCH_BYTES: usize = 15_000;
+pub(crate) const MAX_BATCH_BYTES: usize = 15_000;
 
 /// tmux 3.7 refuses a command line of more than 1000 arguments (`;` included).
-pub const MAX_BATCH_ARGS: usize = 1000;
+pub(crate) const MAX_BATCH_ARGS: usize = 1000;
 
 /// Several tmux commands sent in one invocation, separated by `;`.
 #[derive(Clone, Debug, Default)]
-pub struct Batch {
+pub(crate) struct Batch {
     args: Vec<String>,
 }
 
 impl Batch {
     /// An empty batch.
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self::default()
     }
 
     /// Appends one tmux command. Arguments reach tmux unchanged: an argument that ends in
     /// `;` (which tmux would read as a separator) is escaped here. Doubling `#` in
     /// arguments that tmux expands is the caller's job (`target::literal`).
-    pub fn cmd<I, S>(mut self, parts: I) -> Self
+    pub(crate) fn cmd<I, S>(mut self, parts: I) -> Self
     where
         I: IntoIterator<Item = S>,
         S: Into<String>,
@@ -174,7 +172,7 @@ impl Batch {
     }
 
     /// Appends all commands of another batch.
-    pub fn extend(mut self, other: Batch) -> Self {
+    pub(crate) fn extend(mut self, other: Batch) -> Self {
         if !other.args.is_empty() {
             if !self.args.is_empty() {
                 self.args.push(";".into());
@@ -185,18 +183,18 @@ impl Batch {
     }
 
     /// Bytes the arguments take, to keep a call under tmux's message size limit.
-    pub fn size(&self) -> usize {
+    pub(crate) fn size(&self) -> usize {
         self.args.iter().map(|a| a.len() + 1).sum()
     }
 
     /// Arguments the batch sends, `;` separators included (tmux 3.7 takes 1000 at most).
-    pub fn arg_count(&self) -> usize {
+    pub(crate) fn arg_count(&self) -> usize {
         self.args.len()
     }
 
     /// The batch cut into its single commands (a bare `;` argument is always ours:
     /// a `;` the caller passed ends in `\;` by now).
-    pub fn into_commands(self) -> Vec<Batch> {
+    pub(crate) fn into_commands(self) -> Vec<Batch> {
         self.args
             .split(|a| a == ";")
             .filter(|c| !c.is_empty())
@@ -207,7 +205,7 @@ impl Batch {
     /// The commands of `batches` in as few calls as fit every server's limits (message
     /// size, argument count). For commands that name their targets exactly, so that a
     /// cut may fall anywhere between two of them.
-    pub fn pack(batches: impl IntoIterator<Item = Batch>) -> Vec<Batch> {
+    pub(crate) fn pack(batches: impl IntoIterator<Item = Batch>) -> Vec<Batch> {
         let mut calls: Vec<Batch> = Vec::new();
         let mut current = Batch::new();
         for command in batches.into_iter().flat_map(Batch::into_commands) {
@@ -225,7 +223,7 @@ impl Batch {
     }
 
     /// True when no command was added.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.args.is_empty()
     }
 
@@ -258,7 +256,7 @@ fn escape_separator(arg: String) -> String {
 
 /// A tmux installation and the server it talks to.
 #[derive(Clone, Debug)]
-pub struct Tmux {
+pub(crate) struct Tmux {
     program: OsString,
     socket: Socket,
     /// Commands go straight to a running server's socket (see `wire`); off when tmux
@@ -307,7 +305,7 @@ impl Answer {
 impl Tmux {
     /// tmux from PATH, talking to `socket`. The path is looked up here, with a `stat` per
     /// PATH entry: letting the child search costs a failed `execve` per entry instead.
-    pub fn new(socket: Socket) -> Self {
+    pub(crate) fn new(socket: Socket) -> Self {
         let found = find_in_path("tmux");
         Self {
             wire: found.is_some() && std::env::var_os("THANOS_TMUX_SPAWN").is_none_or(|v| v != "1"),
@@ -318,7 +316,7 @@ impl Tmux {
     }
 
     /// From now on, all calls together get `limit`; a call past it is a `Timeout`.
-    pub fn set_limit(&mut self, limit: Duration) {
+    pub(crate) fn set_limit(&mut self, limit: Duration) {
         self.deadline = Some((Instant::now() + limit, limit));
     }
 
@@ -350,18 +348,18 @@ impl Tmux {
     }
 
     /// The server selection.
-    pub fn socket(&self) -> &Socket {
+    pub(crate) fn socket(&self) -> &Socket {
         &self.socket
     }
 
     /// True when a server listens on the socket. Costs a `connect`, not a process. A
     /// socket folder that fails tmux's check counts as running: nothing is connected
     /// to, and the next call says why.
-    pub fn server_running(&self) -> bool {
+    pub(crate) fn server_running(&self) -> bool {
         if self.socket.check().is_err() {
             return true;
         }
-        match wire::connect(&self.socket.path()) {
+        match crate::os::connect_now(&self.socket.path()) {
             Ok(_) => true,
             // Listening, too busy to take the connection now.
             Err(err) => err.kind() == io::ErrorKind::WouldBlock,
@@ -387,14 +385,14 @@ impl Tmux {
 
     /// Runs a batch and returns its stdout. A non-zero exit becomes a typed error
     /// carrying tmux's message.
-    pub fn run(&self, batch: &Batch) -> Result<String, Error> {
+    pub(crate) fn run(&self, batch: &Batch) -> Result<String, Error> {
         self.run_within(batch, None)
     }
 
     /// `run` for a batch whose every failure is unexpected: a failure is also checked
     /// against the tmux version, so an old or broken tmux is reported as such. A batch
     /// too large for one call is sent in several (`Batch::pack`).
-    pub fn run_checked(&self, batch: &Batch) -> Result<String, Error> {
+    pub(crate) fn run_checked(&self, batch: &Batch) -> Result<String, Error> {
         let mut out = String::new();
         for call in Batch::pack([batch.clone()]) {
             out.push_str(&self.run(&call).map_err(|e| self.explain(e))?);
@@ -404,7 +402,7 @@ impl Tmux {
 
     /// Runs a batch on the server if one runs; `None` when none does (and none is
     /// started). Over the socket, the connection itself tells: no separate probe.
-    pub fn query(&self, batch: &Batch) -> Result<Option<String>, Error> {
+    pub(crate) fn query(&self, batch: &Batch) -> Result<Option<String>, Error> {
         self.socket.check()?;
         let limit = self.time_left(batch, None)?;
         let answer = match self.over_socket(batch, limit) {
@@ -428,7 +426,7 @@ impl Tmux {
 
     /// Runs a batch that may fail partway (tmux stops a batch at its first failing
     /// command): what it printed up to there, and how it ended.
-    pub fn run_partial(
+    pub(crate) fn run_partial(
         &self,
         batch: &Batch,
         limit: Option<Duration>,
@@ -530,12 +528,12 @@ impl Tmux {
 
     /// Replaces this process with tmux running `batch` (used to attach, so that no
     /// thanos-tmux process lingers). Returns only on failure.
-    pub fn exec(&self, batch: &Batch) -> Error {
+    pub(crate) fn exec(&self, batch: &Batch) -> Error {
         spawn_error(self.command(&[], batch).exec())
     }
 
     /// `tmux -V`, parsed. Older than 3.2 or unparsable is `TmuxUnusable`.
-    pub fn version(&self) -> Result<String, Error> {
+    pub(crate) fn version(&self) -> Result<String, Error> {
         #[allow(clippy::disallowed_methods)] // the one place tmux is started
         let output = Command::new(&self.program)
             .arg("-V")
@@ -558,7 +556,7 @@ impl Tmux {
     /// binary's after an upgrade. Asked over the socket even when the binary is forced
     /// (`THANOS_TMUX_SPAWN=1`): a binary of another version may not be understood by the
     /// server at all. `None` when no server answers readably.
-    pub fn server_version(&self) -> Option<String> {
+    pub(crate) fn server_version(&self) -> Option<String> {
         self.socket.check().ok()?;
         let batch = Batch::new().cmd(["display-message", "-p", format::SERVER]);
         let answer = match self.socket_run(&batch, LOOKUP) {
@@ -574,7 +572,7 @@ impl Tmux {
     /// An answer that is not the records asked for. The likely cause is a server of
     /// another tmux version than the binary on PATH (right after an upgrade): the
     /// message names both, and what to do.
-    pub fn unreadable(&self, batch: &Batch, err: format::Unreadable) -> Error {
+    pub(crate) fn unreadable(&self, batch: &Batch, err: format::Unreadable) -> Error {
         self.mismatch(batch.name(), &format!("unexpected answer {}", err.0))
     }
 
@@ -602,7 +600,7 @@ impl Tmux {
     /// or broken is reported as such (exit 3), anything else is passed on.
     /// A server that drops the binary's client ("server exited unexpectedly" while it
     /// runs on) is of another version: that is said, with both versions.
-    pub fn explain(&self, err: Error) -> Error {
+    pub(crate) fn explain(&self, err: Error) -> Error {
         let Error::Tmux { command, message } = &err else {
             return err;
         };

@@ -4,19 +4,19 @@
 /// commands that take a session (`has-session`, `kill-session`): where a window or pane
 /// is taken, tmux reads `=@1` as window `@1` of whichever session has it, so those
 /// get `session_window`.
-pub fn session(name: &str) -> String {
+pub(crate) fn session(name: &str) -> String {
     format!("={name}")
 }
 
 /// False for a name tmux cannot target: one starting with `$` is always read as a
 /// session id (`=$1:` is the session whose id is `$1`, whatever its name). Such a
 /// session is only ever reached through `-a` lists, never by a target.
-pub fn addressable(name: &str) -> bool {
+pub(crate) fn addressable(name: &str) -> bool {
     !name.starts_with('$')
 }
 
 /// Exact target of a session's current window or pane: `=NAME:`.
-pub fn session_window(name: &str) -> String {
+pub(crate) fn session_window(name: &str) -> String {
     format!("={name}:")
 }
 
@@ -24,7 +24,7 @@ pub fn session_window(name: &str) -> String {
 /// so `#(cmd)` and `#{...}` are just text: tmux reads `##` as `#`, except that a run of
 /// `#`s before `[` (a style) is kept as it stands. So each `#` is doubled, but a run
 /// of them followed by `[` is sent unchanged.
-pub fn literal(text: &str) -> String {
+pub(crate) fn literal(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
     let mut rest = text;
     while let Some(at) = rest.find('#') {
@@ -40,13 +40,13 @@ pub fn literal(text: &str) -> String {
 }
 
 /// One word for `sh -c`: single-quoted, with `'` written as `'\''`.
-pub fn sh_quote(text: &str) -> String {
+pub(crate) fn sh_quote(text: &str) -> String {
     format!("'{}'", text.replace('\'', "'\\''"))
 }
 
 /// A string inside double quotes of tmux's command language, where `\`, `"` and `$`
 /// would otherwise be special.
-pub fn tmux_double_quote(text: &str) -> String {
+pub(crate) fn tmux_double_quote(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
     for c in text.chars() {

@@ -21,7 +21,6 @@
 use std::ffi::OsStr;
 use std::io::{self, Read, Write};
 use std::os::unix::ffi::OsStrExt;
-use std::os::unix::io::FromRawFd;
 use std::os::unix::net::UnixStream;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -59,7 +58,7 @@ const CLIENT_DEFAULTSOCKET: u64 = 0x800_0000;
 
 /// What became of a command.
 #[derive(Debug)]
-pub enum Outcome {
+pub(crate) enum Outcome {
     /// The server ran it: its exit status and what it wrote to stdout and stderr.
     Done {
         ok: bool,
@@ -85,7 +84,7 @@ pub enum Outcome {
 
 /// Runs one command line (`args`, with `;` separators as tmux's client takes them) on
 /// the server at `socket`.
-pub fn run(
+pub(crate) fn run(
     socket: &Path,
     args: &[String],
     default_socket: bool,
@@ -95,7 +94,7 @@ pub fn run(
     if cfg!(target_endian = "big") {
         return Outcome::Unavailable;
     }
-    let stream = match connect(socket) {
+    let stream = match crate::os::connect_now(socket) {
         Ok(stream) => stream,
         Err(err) if err.kind() == io::ErrorKind::WouldBlock => return Outcome::Unavailable,
         Err(_) => return Outcome::NoServer,
@@ -113,42 +112,6 @@ pub fn run(
         return Outcome::Unavailable;
     }
     answer(&stream, deadline)
-}
-
-/// Connects without waiting: a server too busy to take the connection (its queue
-/// full) is `WouldBlock` at once, where a plain connect would wait for as long as the
-/// server does. The stream returned blocks as usual.
-pub fn connect(socket: &Path) -> io::Result<UnixStream> {
-    let path = socket.as_os_str().as_bytes();
-    // SAFETY: sockaddr_un is plain data; the path is checked to fit with its NUL.
-    let mut addr: libc::sockaddr_un = unsafe { std::mem::zeroed() };
-    if path.len() >= addr.sun_path.len() {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "socket path too long",
-        ));
-    }
-    addr.sun_family = libc::AF_UNIX as libc::sa_family_t;
-    for (slot, byte) in addr.sun_path.iter_mut().zip(path) {
-        *slot = *byte as libc::c_char;
-    }
-    // SAFETY: a fresh descriptor is owned by the UnixStream at once (closed on every
-    // path); connect reads `addr` within the length given.
-    unsafe {
-        let fd = libc::socket(libc::AF_UNIX, libc::SOCK_STREAM, 0);
-        if fd < 0 {
-            return Err(io::Error::last_os_error());
-        }
-        let stream = UnixStream::from_raw_fd(fd);
-        libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC);
-        stream.set_nonblocking(true)?;
-        let len = std::mem::size_of::<libc::sockaddr_un>() as libc::socklen_t;
-        if libc::connect(fd, &addr as *const _ as *const libc::sockaddr, len) != 0 {
-            return Err(io::Error::last_os_error());
-        }
-        stream.set_nonblocking(false)?;
-        Ok(stream)
-    }
 }
 
 /// The identify messages, as tmux's client sends them for a command without a terminal,
@@ -502,7 +465,7 @@ mod tests {
             // Never accepted: the queue fills, and then a connect must fail, not wait.
             let mut held = Vec::new();
             let outcome = loop {
-                match connect(&path) {
+                match crate::os::connect_now(&path) {
                     Ok(stream) if held.len() < 1000 => held.push(stream),
                     Ok(_) => break None,
                     Err(err) => break Some(err.kind()),
