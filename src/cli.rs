@@ -1,6 +1,6 @@
-//! The command line (clap derive only). Doc comments are the help text.
+//! The command line (clap derive only). Doc comments are the help text. It uses clap
+//! and std alone, so that the lint test can read it as a module of its own.
 
-use crate::ui::ColorChoice;
 use clap::{Args, Parser, Subcommand, ValueEnum, ValueHint};
 use std::path::PathBuf;
 
@@ -257,4 +257,13 @@ pub enum ConfigWhat {
     Show,
     /// The bundled tmux.conf
     TmuxConf,
+}
+
+/// When to colour output (`--color`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, ValueEnum)]
+pub enum ColorChoice {
+    #[default]
+    Auto,
+    Always,
+    Never,
 }

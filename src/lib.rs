@@ -33,6 +33,9 @@ mod recovery;
 mod state;
 mod tmux;
 
+#[cfg(test)]
+mod properties;
+
 pub use auto::AutoAttach;
 pub use config::{Config, Daemon, NamingRule, RestartPolicy};
 pub use daemons::DaemonStatus;

@@ -1,16 +1,8 @@
 //! Human output: the purple and gold theme (only on a terminal), aligned tables,
 //! relative times, and stdout writes that end quietly on a closed pipe.
 
+use crate::cli::ColorChoice;
 use std::io::{self, IsTerminal, Write};
-
-/// When to colour output (`--color`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, clap::ValueEnum)]
-pub enum ColorChoice {
-    #[default]
-    Auto,
-    Always,
-    Never,
-}
 
 /// Paints text for one stream.
 #[derive(Clone, Copy, Debug)]

@@ -158,7 +158,7 @@ impl Batch {
     /// Appends one tmux command. Arguments reach tmux unchanged: an argument that ends in
     /// `;` (which tmux would read as a separator) is escaped here. Doubling `#` in
     /// arguments that tmux expands is the caller's job (`target::literal`).
-    pub(crate) fn cmd<I, S>(mut self, parts: I) -> Self
+    fn cmd<I, S>(mut self, parts: I) -> Self
     where
         I: IntoIterator<Item = S>,
         S: Into<String>,
@@ -679,6 +679,84 @@ mod tests {
             assert!(n > 0, "the client hung up before its command");
             buffer.extend_from_slice(&chunk[..n]);
         }
+    }
+
+    /// A real tmux server, of the tmux on PATH, on a socket of its own; ended on drop.
+    struct Server {
+        dir: tempfile::TempDir,
+    }
+
+    impl Server {
+        fn start() -> Server {
+            let dir = tempfile::Builder::new()
+                .prefix("thanos-unit.")
+                .tempdir_in("/tmp")
+                .unwrap();
+            let server = Server { dir };
+            let started = server
+                .raw()
+                .args([
+                    "-f",
+                    "/dev/null",
+                    "new-session",
+                    "-d",
+                    "-s",
+                    "keep",
+                    "sleep 600",
+                ])
+                .status()
+                .unwrap();
+            assert!(started.success());
+            server
+        }
+
+        fn socket(&self) -> PathBuf {
+            self.dir.path().join("sock")
+        }
+
+        /// `tmux -S SOCKET`, not through the code under test.
+        #[allow(clippy::disallowed_methods)] // the test's own view of the server
+        fn raw(&self) -> Command {
+            let mut cmd = Command::new("tmux");
+            cmd.arg("-S")
+                .arg(self.socket())
+                .env_remove("TMUX")
+                .env_remove("TMUX_PANE");
+            cmd
+        }
+
+        fn alive(&self) -> bool {
+            let out = self
+                .raw()
+                .args(["list-panes", "-a", "-F", "#{pane_dead}"])
+                .output()
+                .unwrap();
+            out.status.success() && String::from_utf8_lossy(&out.stdout).trim() == "0"
+        }
+    }
+
+    impl Drop for Server {
+        fn drop(&mut self) {
+            let _ = self.raw().arg("kill-server").status();
+        }
+    }
+
+    #[test]
+    fn commands_that_ask_the_client_for_input_or_files_leave_the_server_alive() {
+        let server = Server::start();
+        let tmux = Tmux::new(Socket::Path(server.socket()));
+        // The server asks for stdin, which this client never sends: refused, not hung.
+        let _ = tmux.run(&Batch::new().cmd(["load-buffer", "-"]));
+        assert!(server.alive(), "after load-buffer -");
+        tmux.run(&Batch::new().cmd(["set-buffer", "-b", "t", "hello"]))
+            .unwrap();
+        // The server asks to write a file through the client: refused as well.
+        let _ = tmux.run(&Batch::new().cmd(["save-buffer", "-b", "t", "/dev/stdout"]));
+        assert!(server.alive(), "after save-buffer to the client's stdout");
+        let names = tmux
+            .run(&Batch::new().list_sessions(format::NAMES))
+            .unwrap();
+        assert_eq!(format::parse_names(&names).unwrap(), ["keep"]);
     }
 
     #[test]

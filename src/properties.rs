@@ -1,20 +1,19 @@
-//! Property tests of everything that parses outside input (issue 6), through the public
-//! API of the library crate: the config file, tmux's `-F` output, names and folders
+//! Property tests of everything that parses outside input: the config file, tmux's `-F` output, names and folders
 //! turned into session names, tmux-literal arguments and the state file.
 //!
 //! The number of cases comes from `PROPTEST_CASES` (default 256, kept short for CI):
-//! `PROPTEST_CASES=20000 cargo test --test properties` is a long run.
+//! `PROPTEST_CASES=20000 cargo test --lib properties` is a long run.
 
+use crate::config::Config;
+use crate::naming;
+use crate::state::{
+    Layout, PaneRecord, ServerIdentity, SessionRecord, State, Store, WindowRecord, VERSION,
+};
+use crate::tmux::format::{self, PaneRow, ServerId, SessionRow};
+use crate::tmux::target;
 use proptest::prelude::*;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
-use thanos_tmux::config::Config;
-use thanos_tmux::naming;
-use thanos_tmux::state::{
-    Layout, PaneRecord, ServerIdentity, SessionRecord, State, Store, WindowRecord, VERSION,
-};
-use thanos_tmux::tmux::format::{self, PaneRow, ServerId, SessionRow};
-use thanos_tmux::tmux::target;
 
 // ------------------------------------------------------------------ strategies
 
