@@ -10,6 +10,9 @@ pub mod config;
 pub mod daemons;
 pub mod error;
 pub mod hooks;
+#[cfg(feature = "internals")]
+#[doc(hidden)]
+pub mod internals;
 pub mod log;
 pub mod manager;
 pub mod naming;
