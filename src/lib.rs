@@ -24,6 +24,9 @@ mod config;
 mod daemons;
 mod error;
 mod hooks;
+#[cfg(feature = "internals")]
+#[doc(hidden)]
+pub mod internals;
 mod log;
 mod manager;
 mod naming;

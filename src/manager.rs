@@ -163,7 +163,7 @@ impl TmuxManager {
         self
     }
 
-    fn from_parts(tmux: Tmux, store: Store, config: Config) -> Self {
+    pub(crate) fn from_parts(tmux: Tmux, store: Store, config: Config) -> Self {
         Self {
             tmux,
             store,
@@ -474,7 +474,10 @@ fn identity(socket: &str, server: ServerId) -> ServerIdentity {
     }
 }
 
-fn merge(live: &[SessionRow], records: &BTreeMap<String, SessionRecord>) -> Vec<SessionInfo> {
+pub(crate) fn merge(
+    live: &[SessionRow],
+    records: &BTreeMap<String, SessionRecord>,
+) -> Vec<SessionInfo> {
     let mut out: Vec<SessionInfo> = live
         .iter()
         .map(|row| {

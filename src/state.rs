@@ -165,7 +165,7 @@ impl Store {
     }
 
     /// A store in a given folder.
-    #[cfg(test)]
+    #[cfg(any(test, feature = "internals"))]
     pub(crate) fn at(dir: impl Into<PathBuf>) -> Store {
         Store { dir: dir.into() }
     }

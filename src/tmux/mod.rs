@@ -741,6 +741,20 @@ mod tests {
         }
     }
 
+    /// The benchmark sends raw tmux the same words as thanos-tmux; its copy of them
+    /// must follow the code.
+    #[test]
+    fn the_benchmark_words_match_the_code() {
+        let words: serde_json::Value =
+            serde_json::from_str(include_str!("../../bench/tmux-words.json")).unwrap();
+        assert_eq!(words["tmux::format::SESSIONS"], format::SESSIONS);
+        assert_eq!(words["tmux::format::PANES"], format::PANES);
+        assert_eq!(words["tmux::MAX_BATCH_BYTES"], MAX_BATCH_BYTES);
+        assert_eq!(words["tmux::MAX_BATCH_ARGS"], MAX_BATCH_ARGS);
+        assert_eq!(words["hooks::INDEX"], crate::hooks::INDEX);
+        assert_eq!(words.as_object().map(|o| o.len()), Some(5), "{words}");
+    }
+
     #[test]
     fn commands_that_ask_the_client_for_input_or_files_leave_the_server_alive() {
         let server = Server::start();
