@@ -1,10 +1,8 @@
 //! Hostile folder and session names (SPEC §4, §11): taken literally or sanitised, never
 //! evaluated — not by a shell, not by tmux's format expansion.
 
-mod support;
-
+use crate::support::*;
 use std::time::Duration;
-use support::*;
 
 /// Folder names and the session name a repository of that name gets.
 fn hostile_folders() -> Vec<(String, String)> {

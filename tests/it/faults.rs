@@ -6,10 +6,7 @@
 //! Every process this file kills is one it spawned, by its pid. Mounts are undone when
 //! the test ends (also when it fails).
 
-#[path = "shell_support/mod.rs"]
-mod shell_support;
-mod support;
-
+use crate::support::*;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -20,7 +17,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
-use support::*;
 
 // ------------------------------------------------------------------ small tools
 
@@ -602,7 +598,7 @@ fn a_read_only_state_folder_still_lists_after_a_server_restart() {
 
 #[test]
 fn a_read_only_state_folder_does_not_break_the_login() {
-    use shell_support::*;
+    use crate::shell_support::*;
     let sb = Sandbox::new();
     let mount = StateMount::or_chmod(&sb, "64k");
     // Something recorded, so the folder holds a real state; thanos-main is not there yet.

@@ -3,15 +3,11 @@
 //! terminal attaches, a guard keeps it plain, Tab knows live names, exit runs the logout
 //! step, and a missing, hung or failing tmux leaves a working prompt.
 
-#[path = "shell_support/mod.rs"]
-mod shell_support;
-mod support;
-
-use shell_support::*;
+use crate::shell_support::*;
+use crate::support::*;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
-use support::*;
 
 fn detach(sb: &Sandbox, session: &str) {
     sb.tmux_ok(&["detach-client", "-s", &format!("={session}")]);
