@@ -3,15 +3,34 @@
 //! terminal attaches, a guard keeps it plain, Tab knows live names, exit runs the logout
 //! step, and a missing, hung or failing tmux leaves a working prompt.
 
-#[path = "shell_support/mod.rs"]
-mod shell_support;
-mod support;
-
-use shell_support::*;
+use crate::shell_support::*;
+use crate::support::*;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
-use support::*;
+
+/// One test per shell: `per_shell!(name)` after `fn name(sh: Sh)` makes the tests
+/// `name::bash`, `name::zsh` and `name::fish`, so that a failure names its shell.
+macro_rules! per_shell {
+    ($name:ident) => {
+        mod $name {
+            #[test]
+            fn bash() {
+                super::$name(super::Sh::Bash);
+            }
+
+            #[test]
+            fn zsh() {
+                super::$name(super::Sh::Zsh);
+            }
+
+            #[test]
+            fn fish() {
+                super::$name(super::Sh::Fish);
+            }
+        }
+    };
+}
 
 fn detach(sb: &Sandbox, session: &str) {
     sb.tmux_ok(&["detach-client", "-s", &format!("={session}")]);
@@ -69,20 +88,7 @@ fn attaches_in_home_and_in_a_repo(sh: Sh) {
     assert_working(&term2, sh, "repo", &prompt);
 }
 
-#[test]
-fn bash_attaches_in_home_and_in_a_repo() {
-    attaches_in_home_and_in_a_repo(Sh::Bash);
-}
-
-#[test]
-fn zsh_attaches_in_home_and_in_a_repo() {
-    attaches_in_home_and_in_a_repo(Sh::Zsh);
-}
-
-#[test]
-fn fish_attaches_in_home_and_in_a_repo() {
-    attaches_in_home_and_in_a_repo(Sh::Fish);
-}
+per_shell!(attaches_in_home_and_in_a_repo);
 
 // ------------------------------------------------------------ guards
 
@@ -207,20 +213,7 @@ fn the_rc_line_twice_attaches_and_registers_once(sh: Sh) {
     );
 }
 
-#[test]
-fn bash_the_rc_line_twice_attaches_and_registers_once() {
-    the_rc_line_twice_attaches_and_registers_once(Sh::Bash);
-}
-
-#[test]
-fn zsh_the_rc_line_twice_attaches_and_registers_once() {
-    the_rc_line_twice_attaches_and_registers_once(Sh::Zsh);
-}
-
-#[test]
-fn fish_the_rc_line_twice_attaches_and_registers_once() {
-    the_rc_line_twice_attaches_and_registers_once(Sh::Fish);
-}
+per_shell!(the_rc_line_twice_attaches_and_registers_once);
 
 // ------------------------------------------------------------ subshells
 
@@ -247,20 +240,7 @@ fn a_subshell_does_not_attach_again(sh: Sh) {
     assert_loaded_and_working(&term, sh, "sub", &sub);
 }
 
-#[test]
-fn a_bash_subshell_does_not_attach_again() {
-    a_subshell_does_not_attach_again(Sh::Bash);
-}
-
-#[test]
-fn a_zsh_subshell_does_not_attach_again() {
-    a_subshell_does_not_attach_again(Sh::Zsh);
-}
-
-#[test]
-fn a_fish_subshell_does_not_attach_again() {
-    a_subshell_does_not_attach_again(Sh::Fish);
-}
+per_shell!(a_subshell_does_not_attach_again);
 
 // ------------------------------------------------------------ completion
 
@@ -282,7 +262,9 @@ fn line_becomes(term: &Terminal, prompt: &str, text: &str, want: &str) {
     clear(term, prompt);
 }
 
-fn tab_completes_live_and_dead_names(sh: Sh, compinit_first: bool) {
+/// Tab completes live names, and for restore the recorded names tmux lost;
+/// `compinit_first` (zsh only): compinit before the init line in .zshrc, else after it.
+fn tab_completion(sh: Sh, compinit_first: bool) {
     let sb = Sandbox::new();
     let _quiet = Quiet(&sb);
     for name in ["alpha-one", "alpha-two", "beta"] {
@@ -338,24 +320,16 @@ fn tab_completes_live_and_dead_names(sh: Sh, compinit_first: bool) {
     );
 }
 
-#[test]
-fn bash_tab_completes_live_and_dead_names() {
-    tab_completes_live_and_dead_names(Sh::Bash, false);
+/// zsh with compinit after the init line; before it in the test below.
+fn tab_completes_live_and_dead_names(sh: Sh) {
+    tab_completion(sh, false);
 }
 
-#[test]
-fn zsh_tab_completes_with_compinit_after_the_init_line() {
-    tab_completes_live_and_dead_names(Sh::Zsh, false);
-}
+per_shell!(tab_completes_live_and_dead_names);
 
 #[test]
 fn zsh_tab_completes_with_compinit_before_the_init_line() {
-    tab_completes_live_and_dead_names(Sh::Zsh, true);
-}
-
-#[test]
-fn fish_tab_completes_live_and_dead_names() {
-    tab_completes_live_and_dead_names(Sh::Fish, false);
+    tab_completion(Sh::Zsh, true);
 }
 
 // ------------------------------------------------------------ the logout step
@@ -389,20 +363,7 @@ fn exit_runs_the_logout_step(sh: Sh) {
     assert_logout_ran(&sb, &format!("{sh:?}"));
 }
 
-#[test]
-fn bash_exit_runs_the_logout_step() {
-    exit_runs_the_logout_step(Sh::Bash);
-}
-
-#[test]
-fn zsh_exit_runs_the_logout_step() {
-    exit_runs_the_logout_step(Sh::Zsh);
-}
-
-#[test]
-fn fish_exit_runs_the_logout_step() {
-    exit_runs_the_logout_step(Sh::Fish);
-}
+per_shell!(exit_runs_the_logout_step);
 
 #[test]
 fn bash_keeps_the_users_exit_trap() {
@@ -612,20 +573,7 @@ fn a_hung_tmux_gives_a_prompt_within_3_seconds(sh: Sh) {
     }
 }
 
-#[test]
-fn bash_a_hung_tmux_gives_a_prompt_within_3_seconds() {
-    a_hung_tmux_gives_a_prompt_within_3_seconds(Sh::Bash);
-}
-
-#[test]
-fn zsh_a_hung_tmux_gives_a_prompt_within_3_seconds() {
-    a_hung_tmux_gives_a_prompt_within_3_seconds(Sh::Zsh);
-}
-
-#[test]
-fn fish_a_hung_tmux_gives_a_prompt_within_3_seconds() {
-    a_hung_tmux_gives_a_prompt_within_3_seconds(Sh::Fish);
-}
+per_shell!(a_hung_tmux_gives_a_prompt_within_3_seconds);
 
 /// Resumes a stopped server when the test ends, pass or fail, so it can be killed.
 struct Resume(u32);
@@ -709,20 +657,7 @@ fn a_failing_tmux_says_one_line(sh: Sh) {
     assert_working(&term, sh, "failing", &prompt);
 }
 
-#[test]
-fn bash_a_failing_tmux_says_one_line() {
-    a_failing_tmux_says_one_line(Sh::Bash);
-}
-
-#[test]
-fn zsh_a_failing_tmux_says_one_line() {
-    a_failing_tmux_says_one_line(Sh::Zsh);
-}
-
-#[test]
-fn fish_a_failing_tmux_says_one_line() {
-    a_failing_tmux_says_one_line(Sh::Fish);
-}
+per_shell!(a_failing_tmux_says_one_line);
 
 #[test]
 fn three_failures_in_ten_minutes_pause_auto_attach() {
@@ -796,20 +731,7 @@ fn auto_quit_closes_the_terminal_on_detach(sh: Sh) {
     assert!(!term.exited());
 }
 
-#[test]
-fn bash_auto_quit_closes_the_terminal_on_detach() {
-    auto_quit_closes_the_terminal_on_detach(Sh::Bash);
-}
-
-#[test]
-fn zsh_auto_quit_closes_the_terminal_on_detach() {
-    auto_quit_closes_the_terminal_on_detach(Sh::Zsh);
-}
-
-#[test]
-fn fish_auto_quit_closes_the_terminal_on_detach() {
-    auto_quit_closes_the_terminal_on_detach(Sh::Fish);
-}
+per_shell!(auto_quit_closes_the_terminal_on_detach);
 
 // ------------------------------------------------------------ hostile folders
 
@@ -829,17 +751,4 @@ fn a_hostile_folder_is_only_a_name(sh: Sh) {
     assert!(sb.find("pwned").is_empty(), "{:?}", sb.find("pwned"));
 }
 
-#[test]
-fn bash_a_hostile_folder_is_only_a_name() {
-    a_hostile_folder_is_only_a_name(Sh::Bash);
-}
-
-#[test]
-fn zsh_a_hostile_folder_is_only_a_name() {
-    a_hostile_folder_is_only_a_name(Sh::Zsh);
-}
-
-#[test]
-fn fish_a_hostile_folder_is_only_a_name() {
-    a_hostile_folder_is_only_a_name(Sh::Fish);
-}
+per_shell!(a_hostile_folder_is_only_a_name);

@@ -1,12 +1,10 @@
 //! `list` (table, `--json`, `--names`, `--names --dead`) and `status --json`
 //! (SPEC §2): shapes and types exactly, and what a user sees with no server.
 
-mod support;
-
+use crate::support::*;
 use serde_json::Value;
 use std::io::Read;
 use std::process::Stdio;
-use support::*;
 
 fn json(text: &str) -> Value {
     serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}):\n{text}"))

@@ -1,12 +1,10 @@
 //! Many terminals at once (SPEC §5): 20 attaches at the same moment end in one session,
 //! none sees an error, and the state file loses nothing.
 
-mod support;
-
+use crate::support::*;
 use std::path::Path;
 use std::process::Output;
 use std::sync::{Arc, Barrier};
-use support::*;
 
 /// Runs the binary once per argument list, all released at the same moment.
 fn run_together(sb: &Sandbox, dir: &Path, runs: Vec<Vec<String>>) -> Vec<Output> {

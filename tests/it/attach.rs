@@ -1,9 +1,7 @@
 //! `attach --detached` and `thanos-tmux [NAME] -d`: which session, where it starts,
 //! what happens without a terminal, and which typed names are refused (SPEC §2, §4, §5).
 
-mod support;
-
-use support::*;
+use crate::support::*;
 
 fn strings(names: &[&str]) -> Vec<String> {
     names.iter().map(|s| s.to_string()).collect()

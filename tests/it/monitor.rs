@@ -1,11 +1,9 @@
 //! The monitor session and its daemons (SPEC §8), the bundled tmux.conf (§9), status
 //! with resources and doctor (§2), each on its own tmux server.
 
-mod support;
-
+use crate::support::{self, wait_for, Sandbox};
 use serde_json::Value;
 use std::time::Duration;
-use support::{wait_for, Sandbox};
 
 const DAEMONS: &str = r#"
 [[daemons]]

@@ -1,10 +1,6 @@
-//! Helpers shared by the shell tests (`tests/shell.rs`, `tests/lint.rs`): which shells
+//! Helpers shared by the shell tests (`shell.rs`, `lint.rs`): which shells
 //! there are, the one documented rc line per shell, and a builder that starts a real
 //! bash, zsh or fish on a `Terminal` with a sandbox rc and `thanos-tmux` first on PATH.
-//!
-//! Used next to `mod support;` as `#[path = "shell_support/mod.rs"] mod shell_support;`.
-
-#![allow(dead_code)]
 
 use super::support::{bin, pid_gone, sh_quote, wait_for, Sandbox, Terminal};
 use std::fs;

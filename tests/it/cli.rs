@@ -1,11 +1,9 @@
 //! The command line as a whole (SPEC §2, §3): global options, the config as attach
 //! sees it, and the rule that every failure is one line, never a panic.
 
-mod support;
-
+use crate::support::*;
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
-use support::*;
 
 #[test]
 fn version_and_help_exit_0_on_stdout() {

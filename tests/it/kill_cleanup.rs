@@ -1,10 +1,8 @@
 //! `kill`, `cleanup` and `forget` (SPEC §2, §7): exact targets, the terminal rule, and
 //! "crash is not close": only a session closed on purpose loses its record.
 
-mod support;
-
+use crate::support::*;
 use serde_json::Value;
-use support::*;
 
 fn json(text: &str) -> Value {
     serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}):\n{text}"))

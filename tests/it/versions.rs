@@ -3,13 +3,11 @@
 //! a folder holds, every message the socket path sends leaves a server alive, batches
 //! stay within the server's limits.
 
-mod support;
-
+use crate::support::*;
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::net::UnixListener;
 use std::time::Duration;
-use support::*;
 
 /// The pids of the `sleep` programs running in the panes of `session`.
 fn sleepers(sb: &Sandbox, session: &str) -> Vec<u32> {

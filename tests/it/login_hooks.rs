@@ -1,11 +1,9 @@
 //! The POSIX sh scripts under hooks/ that login systems run (SPEC §6): they restore,
 //! start the daemons, ensure thanos-main, never attach, and never fail a login.
 
-mod support;
-
+use crate::support::{self, describe, exit_code, stderr, Sandbox};
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
-use support::{describe, exit_code, stderr, Sandbox};
 
 fn script(event: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

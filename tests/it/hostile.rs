@@ -1,10 +1,8 @@
 //! Hostile folder and session names (SPEC §4, §11): taken literally or sanitised, never
 //! evaluated — not by a shell, not by tmux's format expansion.
 
-mod support;
-
+use crate::support::*;
 use std::time::Duration;
-use support::*;
 
 /// Folder names and the session name a repository of that name gets.
 fn hostile_folders() -> Vec<(String, String)> {
@@ -32,7 +30,7 @@ fn hostile_folders() -> Vec<(String, String)> {
 /// After tmux had a chance to run any `#(...)` job, nothing named `pwned*` exists.
 fn assert_nothing_ran(sb: &Sandbox) {
     // A format job runs asynchronously; give it time to show up (the positive control
-    // in tests/fixture.rs shows this is long enough to catch it).
+    // in tests/it/fixture.rs shows this is long enough to catch it).
     let appeared = wait_for(|| !sb.find("pwned").is_empty(), Duration::from_millis(700));
     assert!(!appeared, "something was executed: {:?}", sb.find("pwned"));
 }

@@ -3,18 +3,14 @@
 //! real bash snippet all end up attached to one `thanos-main`, silently.
 //!
 //! The bounds are generous (correctness under load, not a benchmark); the measured times
-//! are printed (`cargo test --test load -- --nocapture`).
+//! are printed (`cargo test --test it load:: -- --nocapture`).
 
-#[path = "shell_support/mod.rs"]
-mod shell_support;
-mod support;
-
+use crate::shell_support::{path_with, Sh};
+use crate::support::*;
 use serde_json::Value;
-use shell_support::{path_with, Sh};
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::time::{Duration, Instant};
-use support::*;
 
 /// Ends the sandbox server with SIGKILL and waits until it is gone (a server with many
 /// panes lingers for seconds after `kill-server`).

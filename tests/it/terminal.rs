@@ -2,10 +2,8 @@
 //! (exec); inside tmux it switches the client and never nests; a session it creates
 //! greets once.
 
-mod support;
-
+use crate::support::*;
 use std::time::Duration;
-use support::*;
 
 const T: Duration = Duration::from_secs(10);
 

@@ -4,8 +4,6 @@
 //! Every test builds its own `Sandbox`; dropping it ends that sandbox's tmux servers
 //! (and only those) and removes the folder.
 
-#![allow(dead_code)]
-
 use std::ffi::{OsStr, OsString};
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
@@ -743,21 +741,6 @@ impl Terminal {
             .output()
             .expect("run tmux");
         stdout(&out).trim() == "1"
-    }
-
-    /// Exit status of the pane's command once it exited.
-    pub fn exit_status(&self) -> Option<i32> {
-        let out = self
-            .outer_cmd(&[
-                "display-message",
-                "-p",
-                "-t",
-                &self.target,
-                "#{pane_dead_status}",
-            ])
-            .output()
-            .ok()?;
-        stdout(&out).trim().parse().ok()
     }
 }
 

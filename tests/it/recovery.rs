@@ -1,11 +1,9 @@
 //! Sessions that survive (SPEC §7): hooks keep the state live, save, restore after a
 //! crash, cleanup that tells a crash from a close. Each test runs its own tmux server.
 
-mod support;
-
+use crate::support::{self, wait_for, Sandbox};
 use serde_json::Value;
 use std::time::Duration;
-use support::{wait_for, Sandbox};
 
 const PANES: &str = "#{session_name}|#{window_index}|#{window_name}|#{window_active}|#{pane_index}|#{pane_current_path}|#{pane_current_command}";
 

@@ -1,13 +1,11 @@
 //! Without tmux, or with one older than 3.2 (SPEC §2 exit codes, §11): commands that
 //! need tmux say so in one line with how to install it (exit 3); the others still work.
 
-mod support;
-
+use crate::support::*;
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 use std::process::Output;
-use support::*;
 
 /// Runs the binary with PATH pointing where there is no tmux.
 fn without_tmux(sb: &Sandbox, args: &[&str]) -> Output {

@@ -1,12 +1,10 @@
 //! The state file as a user meets it (SPEC §3, §11): private, recovered when corrupt,
 //! never overwritten when newer, refused in an unsafe folder.
 
-mod support;
-
+use crate::support::*;
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::time::Duration;
-use support::*;
 
 fn mode(path: &std::path::Path) -> u32 {
     fs::metadata(path).unwrap().permissions().mode() & 0o777

@@ -1,9 +1,7 @@
 //! The fixture checks itself: a test that relies on it cannot pass by accident.
 
-mod support;
-
+use crate::support::*;
 use std::time::Duration;
-use support::*;
 
 #[test]
 fn sandbox_servers_are_private_and_end_on_drop() {

@@ -2,9 +2,7 @@
 //! through a `tmux` process: the results must be the ones the `tmux` binary gives.
 //! `THANOS_TMUX_SPAWN=1` forces the binary, so the two can be compared.
 
-mod support;
-
-use support::*;
+use crate::support::*;
 
 /// A session made by `attach -d NAME` in `dir` with `SSH_AUTH_SOCK` set; `spawn` picks
 /// the `tmux` binary over the socket.

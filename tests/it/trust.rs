@@ -2,14 +2,12 @@
 //! styles in names stay text, odd names are still saved, a bad record costs only
 //! itself, a fake server gets a bounded wait and a bounded read, files stay private.
 
-mod support;
-
+use crate::support::*;
 use std::fs;
 use std::io::{Read, Write};
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::net::UnixListener;
 use std::time::{Duration, Instant};
-use support::*;
 
 #[test]
 fn a_style_in_a_name_folder_or_window_stays_exactly_as_typed() {

@@ -4,16 +4,12 @@
 //! config and calls no tmux, and the committed completions match the binary and the CLI.
 //! No terminal and no tmux server: these run in a second or two.
 
-#[path = "shell_support/mod.rs"]
-mod shell_support;
-mod support;
-
+use crate::shell_support::*;
+use crate::support::*;
 use clap::CommandFactory;
-use shell_support::*;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use support::*;
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
