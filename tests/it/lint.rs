@@ -11,6 +11,11 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+/// The binary's command-line definition, read as it is compiled into the binary.
+#[allow(dead_code)]
+#[path = "../../src/cli.rs"]
+mod cli;
+
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -426,7 +431,7 @@ fn has_word(text: &str, word: &str) -> bool {
 
 /// Visible subcommand names (with visible aliases) and long options, from clap.
 fn cli_words() -> (Vec<String>, Vec<String>) {
-    let mut root = thanos_tmux::cli::Cli::command();
+    let mut root = cli::Cli::command();
     root.build();
     let mut subcommands = Vec::new();
     let mut longs = Vec::new();

@@ -3,7 +3,10 @@
 //! linked once and all its tests share the machine's cores. `cargo test --test it shell::`
 //! runs one module.
 //!
-//! The property tests of the library's parsers are apart, in `tests/properties.rs`.
+//! The property tests of the library's parsers are in the library, `src/properties.rs`.
+
+// The tests start the binary, tmux, shells and tools themselves.
+#![allow(clippy::disallowed_methods)]
 
 mod shell_support;
 mod support;

@@ -18,6 +18,53 @@ pub fn bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_thanos-tmux"))
 }
 
+/// Records of tmux output printed with `#{q:…}` fields, `|` after each field and `>`
+/// after each record, as the binary asks for them. This is the tests' own reading,
+/// kept apart from the library's: tmux 3.4 and 3.5 escape what they print as `vis(3)`
+/// does (`\ooo`, `\n`, … and `\$` for a `$` quoted before), others print it raw.
+pub fn records(output: &str) -> Vec<Vec<String>> {
+    let mut bytes = output.bytes().peekable();
+    let (mut rows, mut fields, mut field) = (Vec::new(), Vec::new(), Vec::new());
+    let text = |field: &mut Vec<u8>| String::from_utf8_lossy(&std::mem::take(field)).into_owned();
+    while let Some(byte) = bytes.next() {
+        match byte {
+            b'|' => fields.push(text(&mut field)),
+            b'>' => {
+                fields.push(text(&mut field));
+                rows.push(std::mem::take(&mut fields));
+                bytes.next_if_eq(&b'\n');
+            }
+            b'\\' => {
+                let escaped = bytes.next().expect("output ends inside an escape");
+                let octal = |b: &u8| (b'0'..=b'7').contains(b);
+                field.push(match escaped {
+                    b'\\' if bytes.next_if_eq(&b'$').is_some() => b'$',
+                    b'0'..=b'3' if bytes.peek().is_some_and(octal) => {
+                        let (b, c) = (bytes.next().unwrap(), bytes.next().unwrap());
+                        assert!(octal(&c), "a broken octal escape in {output:?}");
+                        (escaped - b'0') << 6 | (b - b'0') << 3 | (c - b'0')
+                    }
+                    b'a' => 0x07,
+                    b'b' => 0x08,
+                    b't' => b'\t',
+                    b'n' => b'\n',
+                    b'v' => 0x0b,
+                    b'f' => 0x0c,
+                    b'r' => b'\r',
+                    b's' => b' ',
+                    other => other,
+                });
+            }
+            other => field.push(other),
+        }
+    }
+    assert!(
+        fields.is_empty() && field.is_empty(),
+        "not whole records: {output:?}"
+    );
+    rows
+}
+
 /// Polls `cond` every 20 ms until it holds or `timeout` passes. True when it held.
 pub fn wait_for(mut cond: impl FnMut() -> bool, timeout: Duration) -> bool {
     let start = Instant::now();
@@ -327,8 +374,7 @@ impl Sandbox {
             "-F",
             &format!("#{{q:session_name}}|#{{q:{variable}}}>"),
         ]);
-        thanos_tmux::tmux::format::records(&stdout(&out))
-            .expect("list-sessions output")
+        records(&stdout(&out))
             .into_iter()
             .find(|f| f[0] == name)
             .map(|f| f[1].clone())
@@ -348,8 +394,7 @@ impl Sandbox {
             return Vec::new();
         }
         let out = self.tmux(&["list-clients", "-F", "#{q:client_tty}|#{q:client_session}>"]);
-        thanos_tmux::tmux::format::records(&stdout(&out))
-            .expect("list-clients output")
+        records(&stdout(&out))
             .into_iter()
             .map(|f| (f[0].clone(), f[1].clone()))
             .collect()

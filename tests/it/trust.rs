@@ -35,8 +35,7 @@ fn a_style_in_a_name_folder_or_window_stays_exactly_as_typed() {
         "-F",
         "#{q:window_name}>",
     ]);
-    let names: Vec<String> = thanos_tmux::tmux::format::records(&windows)
-        .unwrap()
+    let names: Vec<String> = records(&windows)
         .into_iter()
         .map(|f| f[0].clone())
         .collect();

@@ -71,7 +71,7 @@ fn windows_by_session(sb: &Sandbox) -> BTreeMap<String, Vec<String>> {
         "-F",
         "#{q:session_name}|#{q:window_name}>",
     ]);
-    for f in thanos_tmux::tmux::format::records(&text).expect("list-windows output") {
+    for f in records(&text) {
         out.entry(f[0].clone()).or_default().push(f[1].clone());
     }
     out
