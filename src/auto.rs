@@ -4,7 +4,7 @@
 use crate::config::Config;
 use crate::log;
 use crate::manager::{TmuxManager, AUTO_LIMIT};
-use crate::state;
+use crate::os;
 use std::fs;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -106,7 +106,7 @@ impl Failures {
             return Pause::No;
         }
         if !announced {
-            let _ = state::write_private(&self.path, format!("{text}announced\n").as_bytes());
+            let _ = os::write_private(&self.path, format!("{text}announced\n").as_bytes());
         }
         Pause::For {
             minutes: (PAUSE_SECS - (now - last) + 59) / 60,
@@ -125,9 +125,9 @@ impl Failures {
             .collect();
         kept.push(now.to_string());
         if let Some(dir) = self.path.parent() {
-            let _ = state::create_private_dir(dir);
+            let _ = os::create_private_dir(dir);
         }
-        let _ = state::write_private(&self.path, (kept.join("\n") + "\n").as_bytes());
+        let _ = os::write_private(&self.path, (kept.join("\n") + "\n").as_bytes());
     }
 
     /// Forgets failures after a good attach.
@@ -178,7 +178,7 @@ impl TmuxManager {
             return AutoAttach::Declined(why);
         }
         let failures = Failures::in_dir(self.store().dir());
-        let now = state::now();
+        let now = os::now();
         if let Pause::For { minutes, announce } = failures.pause(now) {
             return AutoAttach::Paused { minutes, announce };
         }
@@ -198,7 +198,7 @@ impl TmuxManager {
             .auto_quit
             .then(|| quit_mark(manager.store().dir()));
         if let Some(mark) = &mark {
-            let _ = state::write_private(mark, b"");
+            let _ = os::write_private(mark, b"");
         }
         let err = manager.exec_attach(&target);
         if let Some(mark) = &mark {

@@ -9,7 +9,7 @@ use crate::manager::TmuxManager;
 use crate::procs::Sampler;
 use crate::tmux::format::{self, DaemonRow};
 use crate::tmux::{At, Batch, Panes, Spawn, Start};
-use crate::{log, state};
+use crate::{log, os};
 use anyhow::{bail, Result};
 use serde::Serialize;
 use std::path::Path;
@@ -306,7 +306,7 @@ impl TmuxManager {
         {
             return Ok(());
         }
-        let now = state::now();
+        let now = os::now();
         let mut failures: Vec<i64> = row
             .failures
             .into_iter()

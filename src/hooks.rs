@@ -1,7 +1,7 @@
 //! The tmux hooks that keep the state file true (SPEC §7): registering them, and
 //! coalescing the bursts of events they fire.
 
-use crate::state;
+use crate::os;
 use crate::tmux::{target, Batch};
 use std::fs::{self, OpenOptions};
 use std::os::unix::fs::OpenOptionsExt;
@@ -69,7 +69,7 @@ pub(crate) fn coalesce(
 ) -> anyhow::Result<()> {
     let key = digest(session);
     let dir = state_dir.join("pending");
-    state::create_private_dir(&dir)?;
+    os::create_private_dir(&dir)?;
     let lock_path = dir.join(format!("{key}.lock"));
     let dirty: PathBuf = dir.join(format!("{key}.dirty"));
     loop {
@@ -81,7 +81,7 @@ pub(crate) fn coalesce(
             .open(&lock_path)?;
         // Released when `lock` is dropped.
         if !crate::os::try_lock(&lock) {
-            state::write_private(&dirty, b"")?;
+            os::write_private(&dirty, b"")?;
             return Ok(());
         }
         loop {

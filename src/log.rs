@@ -91,7 +91,7 @@ pub(crate) fn log(level: Level, message: impl Display) {
     }
     let line = format!(
         "{} {} {:?} {message}\n",
-        timestamp(crate::state::now()),
+        timestamp(crate::os::now()),
         std::process::id(),
         level
     );

@@ -1,12 +1,45 @@
-//! The calls into the operating system that std does not wrap: each `unsafe` block of
-//! the crate is here, with why it is sound.
+//! What the crate asks of the operating system beyond std's portable API: the clock,
+//! private files and folders, ids, locks, signals, a non-blocking connect. Each
+//! `unsafe` block of the crate is here, with why it is sound.
 
-use std::fs::File;
-use std::io;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, ErrorKind, Write};
 use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::os::unix::io::{AsRawFd, FromRawFd};
 use std::os::unix::net::UnixStream;
 use std::path::Path;
+
+/// Seconds since the Unix epoch.
+pub(crate) fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// Writes a small private file (0600) in the state folder, replacing what was there.
+pub(crate) fn write_private(path: &Path, contents: &[u8]) -> io::Result<()> {
+    OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?
+        .write_all(contents)
+}
+
+/// Creates a private folder (0700), its missing parents as usual; an existing one is
+/// fine.
+pub(crate) fn create_private_dir(path: &Path) -> io::Result<()> {
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent)?;
+    }
+    match fs::DirBuilder::new().mode(0o700).create(path) {
+        Err(err) if err.kind() == ErrorKind::AlreadyExists => Ok(()),
+        other => other,
+    }
+}
 
 /// This process's real user id.
 pub(crate) fn uid() -> u32 {

@@ -1,11 +1,12 @@
 //! The state file (SPEC §3): schema, location, lock, atomic write, generations, recovery.
 
+use crate::os;
 use anyhow::{bail, Context as _, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fs::{self, File, OpenOptions};
 use std::io::{ErrorKind, Write};
-use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 /// The schema version this binary writes and reads.
@@ -13,29 +14,6 @@ pub(crate) const VERSION: u32 = 1;
 const FILE: &str = "sessions.json";
 /// Earlier generations kept beside the file (`sessions.json.1` … `.3`).
 const GENERATIONS: u32 = 3;
-
-/// Writes a small private file (0600) in the state folder, replacing what was there.
-pub(crate) fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
-    OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(path)?
-        .write_all(contents)
-}
-
-/// Creates a private folder (0700), its missing parents as usual; an existing one is
-/// fine.
-pub(crate) fn create_private_dir(path: &Path) -> std::io::Result<()> {
-    if let Some(parent) = path.parent() {
-        fs::create_dir_all(parent)?;
-    }
-    match fs::DirBuilder::new().mode(0o700).create(path) {
-        Err(err) if err.kind() == ErrorKind::AlreadyExists => Ok(()),
-        other => other,
-    }
-}
 
 /// The whole state file: records per server socket, so servers never mix.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -225,7 +203,7 @@ impl Store {
             Parsed::Ok(state) => return Ok((state, None)),
             Parsed::Corrupt(why) => why,
         };
-        let aside = path.with_file_name(format!("{FILE}.corrupt-{}", now()));
+        let aside = path.with_file_name(format!("{FILE}.corrupt-{}", os::now()));
         fs::rename(&path, &aside)
             .with_context(|| format!("could not move corrupt {} aside", path.display()))?;
         let earlier = (1..=GENERATIONS).find_map(|n| {
@@ -339,7 +317,7 @@ impl Store {
     fn ensure_dir(&self) -> Result<()> {
         match fs::metadata(&self.dir) {
             Ok(_) => self.check_dir(),
-            Err(err) if err.kind() == ErrorKind::NotFound => create_private_dir(&self.dir)
+            Err(err) if err.kind() == ErrorKind::NotFound => os::create_private_dir(&self.dir)
                 .with_context(|| format!("could not create state folder {}", self.dir.display())),
             Err(err) => Err(err)
                 .with_context(|| format!("could not read state folder {}", self.dir.display())),
@@ -430,14 +408,6 @@ fn parse(text: &[u8]) -> std::result::Result<Parsed, u64> {
             _ => Ok(Parsed::Corrupt(err.to_string())),
         },
     }
-}
-
-/// Seconds since the Unix epoch.
-pub(crate) fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 
 use crate::cli::ColorChoice;
 use std::io::{self, IsTerminal, Write};
+use thanos_tmux::DaemonStatus;
 
 /// Paints text for one stream.
 #[derive(Clone, Copy, Debug)]
@@ -149,6 +150,55 @@ pub fn out(text: &str) -> io::Result<()> {
     stdout.flush()
 }
 
+/// `45s`, `3m`, `2h`, `4d`.
+pub fn duration(secs: u64) -> String {
+    match secs {
+        0..=59 => format!("{secs}s"),
+        60..=3599 => format!("{}m", secs / 60),
+        3600..=86_399 => format!("{}h", secs / 3600),
+        _ => format!("{}d", secs / 86_400),
+    }
+}
+
+/// `512K`, `12.5M`, `1.2G`.
+pub fn bytes(n: u64) -> String {
+    const K: f64 = 1024.0;
+    let n = n as f64;
+    if n < K * K {
+        format!("{:.0}K", n / K)
+    } else if n < K * K * K {
+        format!("{:.1}M", n / K / K)
+    } else {
+        format!("{:.1}G", n / K / K / K)
+    }
+}
+
+/// `~/x` for folders under home, for people.
+pub fn tilde(path: &str) -> String {
+    match std::env::var("HOME") {
+        Ok(home) if !home.is_empty() && home != "/" => match path.strip_prefix(&home) {
+            Some("") => "~".into(),
+            Some(rest) if rest.starts_with('/') => format!("~{rest}"),
+            _ => path.to_string(),
+        },
+        _ => path.to_string(),
+    }
+}
+
+/// The compact health string for a status line: `● 3/3` or `✖ 2/3`; empty without
+/// daemons.
+pub fn health_line(statuses: &[DaemonStatus]) -> String {
+    if statuses.is_empty() {
+        return String::new();
+    }
+    let running = statuses.iter().filter(|s| s.running).count();
+    let mark = if running == statuses.len() {
+        "●"
+    } else {
+        "✖"
+    };
+    format!("{mark} {running}/{}", statuses.len())
+}
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -181,5 +231,29 @@ mod tests {
         assert_eq!(ago(0, 300), "5m ago");
         assert_eq!(ago(0, 7200), "2h ago");
         assert_eq!(ago(0, 3 * 86_400), "3d ago");
+    }
+
+    #[test]
+    fn health() {
+        let mut s = DaemonStatus {
+            name: "a".into(),
+            window: Some(1),
+            running: true,
+            stopped: false,
+            pid: Some(1),
+            exit_status: None,
+            uptime_s: None,
+            restarts: 0,
+            gave_up: false,
+            cpu_percent: 0.0,
+            memory_bytes: 0,
+        };
+        assert_eq!(health_line(&[]), "");
+        assert_eq!(health_line(&[s.clone()]), "● 1/1");
+        s.running = false;
+        assert_eq!(
+            health_line(&[s.clone(), DaemonStatus { running: true, ..s }]),
+            "✖ 1/2"
+        );
     }
 }

@@ -23,7 +23,7 @@ pub fn run(global: &Global, args: &DaemonsArgs) -> Result<Exit> {
         DaemonAction::Status => {
             let statuses = manager.daemons_status(!args.line)?;
             if args.line {
-                let line = health_line(&statuses);
+                let line = ui::health_line(&statuses);
                 ui::out(&if line.is_empty() { line } else { line + "\n" })?;
             } else if args.json {
                 print_json(&statuses)?;
@@ -58,10 +58,10 @@ pub fn table(statuses: &[DaemonStatus], paint: Paint) -> String {
             s.window.map_or("-".into(), |w| w.to_string()),
             s.state(),
             s.pid.map_or("-".into(), |p| p.to_string()),
-            s.uptime_s.map_or("-".into(), duration),
+            s.uptime_s.map_or("-".into(), ui::duration),
             s.restarts.to_string(),
             format!("{:.1}%", s.cpu_percent),
-            bytes(s.memory_bytes),
+            ui::bytes(s.memory_bytes),
         ]);
     }
     ui::table(&rows, |r, c, cell| match (r, c) {
@@ -72,71 +72,4 @@ pub fn table(statuses: &[DaemonStatus], paint: Paint) -> String {
         (_, 2) => paint.red(cell),
         _ => cell.to_string(),
     })
-}
-
-/// `45s`, `3m`, `2h`, `4d`.
-pub fn duration(secs: u64) -> String {
-    match secs {
-        0..=59 => format!("{secs}s"),
-        60..=3599 => format!("{}m", secs / 60),
-        3600..=86_399 => format!("{}h", secs / 3600),
-        _ => format!("{}d", secs / 86_400),
-    }
-}
-
-/// `512K`, `12.5M`, `1.2G`.
-pub fn bytes(n: u64) -> String {
-    const K: f64 = 1024.0;
-    let n = n as f64;
-    if n < K * K {
-        format!("{:.0}K", n / K)
-    } else if n < K * K * K {
-        format!("{:.1}M", n / K / K)
-    } else {
-        format!("{:.1}G", n / K / K / K)
-    }
-}
-
-/// The compact health string for a status line: `● 3/3` or `✖ 2/3`; empty without
-/// daemons.
-pub fn health_line(statuses: &[DaemonStatus]) -> String {
-    if statuses.is_empty() {
-        return String::new();
-    }
-    let running = statuses.iter().filter(|s| s.running).count();
-    let mark = if running == statuses.len() {
-        "●"
-    } else {
-        "✖"
-    };
-    format!("{mark} {running}/{}", statuses.len())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn health() {
-        let mut s = DaemonStatus {
-            name: "a".into(),
-            window: Some(1),
-            running: true,
-            stopped: false,
-            pid: Some(1),
-            exit_status: None,
-            uptime_s: None,
-            restarts: 0,
-            gave_up: false,
-            cpu_percent: 0.0,
-            memory_bytes: 0,
-        };
-        assert_eq!(health_line(&[]), "");
-        assert_eq!(health_line(&[s.clone()]), "● 1/1");
-        s.running = false;
-        assert_eq!(
-            health_line(&[s.clone(), DaemonStatus { running: true, ..s }]),
-            "✖ 1/2"
-        );
-    }
 }

@@ -1,7 +1,7 @@
 //! `doctor`: one line per check. It fails (exit 1) only for what breaks the product;
 //! what it cannot be sure of only warns.
 
-use super::{daemons, manager, paint_err, paint_out, Global};
+use super::{manager, paint_err, paint_out, Global};
 use crate::exit::Exit;
 use crate::ui::{self, Paint};
 use anyhow::Result;
@@ -215,10 +215,7 @@ fn daemon_check(manager: &TmuxManager) -> Check {
                 .map(|s| format!("{} ({})", s.name, s.state()))
                 .collect();
             if down.is_empty() {
-                pass(format!(
-                    "daemons healthy: {}",
-                    daemons::health_line(&statuses)
-                ))
+                pass(format!("daemons healthy: {}", ui::health_line(&statuses)))
             } else {
                 fail(format!(
                     "daemons not running: {}; run `thanos-tmux daemons restart`",

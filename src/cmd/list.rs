@@ -1,6 +1,6 @@
 //! `list`: a table for people, `--json` and `--names` for scripts and completion.
 
-use super::{manager, paint_out, print_json, tilde, Global};
+use super::{manager, paint_out, print_json, Global};
 use crate::cli::ListArgs;
 use thanos_tmux::{SessionInfo, AUTO_LIMIT};
 
@@ -71,7 +71,7 @@ pub fn table(sessions: &[SessionInfo], paint: Paint) -> String {
             ui::ago(s.created, now),
             s.last_attached.map_or("never".into(), |t| ui::ago(t, now)),
             state.into(),
-            s.start_dir.as_deref().map_or(String::new(), tilde),
+            s.start_dir.as_deref().map_or(String::new(), ui::tilde),
         ]);
     }
     ui::table(&rows, |r, c, cell| match (r, c) {

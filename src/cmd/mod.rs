@@ -94,15 +94,3 @@ fn say(global: &Global, text: &str) {
         eprintln!("{text}");
     }
 }
-
-/// `~/x` for folders under home, for people.
-fn tilde(path: &str) -> String {
-    match std::env::var("HOME") {
-        Ok(home) if !home.is_empty() && home != "/" => match path.strip_prefix(&home) {
-            Some("") => "~".into(),
-            Some(rest) if rest.starts_with('/') => format!("~{rest}"),
-            _ => path.to_string(),
-        },
-        _ => path.to_string(),
-    }
-}

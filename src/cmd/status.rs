@@ -1,6 +1,6 @@
 //! `status`: tmux, server, state and sessions at a glance.
 
-use super::{daemons, manager, paint_err, paint_out, print_json, tilde, Global};
+use super::{daemons, manager, paint_err, paint_out, print_json, Global};
 use crate::exit::Exit;
 use crate::ui::{self, Paint};
 use anyhow::Result;
@@ -133,7 +133,11 @@ fn print_human(
     };
     let state = match state_error {
         Some(e) => out.red(e),
-        None => format!("{} ({} recorded)", tilde(&s.state.path), s.state.sessions),
+        None => format!(
+            "{} ({} recorded)",
+            ui::tilde(&s.state.path),
+            s.state.sessions
+        ),
     };
     let alive = s.sessions.iter().filter(|x| x.info.alive).count();
     let mut text = format!(
@@ -179,8 +183,8 @@ fn session_table(sessions: &[SessionStatus], paint: Paint) -> String {
             },
             live(s.processes.to_string()),
             live(format!("{:.1}%", s.cpu_percent)),
-            live(daemons::bytes(s.memory_bytes)),
-            i.start_dir.as_deref().map_or(String::new(), tilde),
+            live(ui::bytes(s.memory_bytes)),
+            i.start_dir.as_deref().map_or(String::new(), ui::tilde),
         ]);
     }
     ui::table(&rows, |r, c, cell| match (r, c) {

@@ -7,8 +7,9 @@ use super::{
 use crate::error::Error;
 use crate::log;
 use crate::naming::{self, Context};
+use crate::os;
 use crate::recovery;
-use crate::state::{self, SessionRecord};
+use crate::state::SessionRecord;
 use crate::tmux::format::{self, ServerId};
 use crate::tmux::{At, Batch, Spawn, Start};
 use anyhow::Result;
@@ -249,7 +250,7 @@ impl TmuxManager {
                 .entry(target.name.clone())
                 .or_insert_with(|| SessionRecord {
                     name: target.name.clone(),
-                    created: state::now(),
+                    created: os::now(),
                     ..SessionRecord::default()
                 });
             if record.start_dir.is_none() {

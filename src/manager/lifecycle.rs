@@ -4,7 +4,8 @@
 use super::{identity, CleanupReport, Kept, TmuxManager};
 use crate::error::Error;
 use crate::log;
-use crate::state::{self, ServerIdentity};
+use crate::os;
+use crate::state::ServerIdentity;
 use crate::tmux::{format, At, Batch};
 use anyhow::Result;
 use std::collections::BTreeSet;
@@ -19,7 +20,7 @@ impl TmuxManager {
         if known.is_empty() {
             return Ok(());
         }
-        let now = state::now();
+        let now = os::now();
         self.update_state(|state| {
             let server = state.server_mut(&socket);
             for name in known {
@@ -227,7 +228,7 @@ impl TmuxManager {
     /// The `client-attached` / `client-detached` hooks: note the time on the record.
     pub(crate) fn note_client(&self, name: &str, attached: bool) -> Result<()> {
         let socket = self.socket_key();
-        let now = state::now();
+        let now = os::now();
         self.update_state(|state| {
             if let Some(record) = state.server_mut(&socket).sessions.get_mut(name) {
                 if attached {

@@ -3,8 +3,9 @@
 use super::{identity, TmuxManager};
 use crate::error::Error;
 use crate::log;
+use crate::os;
 use crate::recovery;
-use crate::state::{self, SessionRecord};
+use crate::state::SessionRecord;
 use crate::tmux::format::{self, ServerId};
 use crate::tmux::{target, At, Batch, Panes};
 use anyhow::Result;
@@ -55,7 +56,7 @@ impl TmuxManager {
         // from a layout (its panes would come back as shells, not daemons).
         layouts.remove(&self.monitor_name());
         let socket = self.socket_key();
-        let now = state::now();
+        let now = os::now();
         self.update_state(|state| {
             let records = &mut state.server_mut(&socket).sessions;
             if recorded_only {
