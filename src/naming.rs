@@ -2,6 +2,7 @@
 //! collisions, and the check of names the user types.
 
 use crate::config::NamingRule;
+use crate::tmux::target;
 use std::path::{Path, PathBuf};
 
 /// Longest generated name.
@@ -151,20 +152,10 @@ pub(crate) fn sanitize(raw: &str, fallback: &str) -> String {
 /// Checks a name the user typed. tmux would alter or refuse it when it is empty, holds
 /// `.`, `:`, `$`, `\` or a control character, or starts with `-`; the error says why.
 pub(crate) fn check_typed(name: &str) -> Result<(), String> {
-    let why = if name.is_empty() {
-        "is empty"
-    } else if name.starts_with('-') {
-        "starts with '-'"
-    } else if name.contains(['.', ':']) {
-        "holds '.' or ':', which tmux rewrites"
-    } else if name.contains(['$', '\\']) {
-        "holds '$' or '\\', which tmux rewrites"
-    } else if name.chars().any(char::is_control) {
-        "holds a control character"
-    } else {
-        return Ok(());
-    };
-    Err(why.to_string())
+    match target::name_problem(name) {
+        Some(why) => Err(why.to_string()),
+        None => Ok(()),
+    }
 }
 
 /// Matches a naming-rule glob against a folder. `~` is home, `*` matches within one

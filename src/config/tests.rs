@@ -1,3 +1,4 @@
+use super::parse::{check_template, distance};
 use super::*;
 use std::os::unix::fs::PermissionsExt;
 
@@ -274,7 +275,9 @@ fn list_errors() {
         2,
         &["'skip_terminals[1]' must not be empty"],
     );
-    for bad in ["a.b", "a:b", "-x", "a\\tb"] {
+    // The check a typed NAME gets: `$` and `\` are refused too, or the entry would
+    // validate and never match a session.
+    for bad in ["a.b", "a:b", "-x", "a\\tb", "cost$x", "a\\\\b"] {
         fails(
             &format!("kill_on_logout = [\"{bad}\"]\n"),
             1,

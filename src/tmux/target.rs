@@ -15,6 +15,25 @@ pub(crate) fn addressable(name: &str) -> bool {
     !name.starts_with('$')
 }
 
+/// What makes `name` a session name tmux would alter or refuse (`None`: nothing):
+/// empty, a leading `-`, `.` and `:` (rewritten to `_`), `$` and `\` (rewritten by
+/// tmux's command parser), control characters.
+pub(crate) fn name_problem(name: &str) -> Option<&'static str> {
+    Some(if name.is_empty() {
+        "is empty"
+    } else if name.starts_with('-') {
+        "starts with '-'"
+    } else if name.contains(['.', ':']) {
+        "holds '.' or ':', which tmux rewrites"
+    } else if name.contains(['$', '\\']) {
+        "holds '$' or '\\', which tmux rewrites"
+    } else if name.chars().any(char::is_control) {
+        "holds a control character"
+    } else {
+        return None;
+    })
+}
+
 /// Exact target of a session's current window or pane: `=NAME:`.
 pub(crate) fn session_window(name: &str) -> String {
     format!("={name}:")
