@@ -6,12 +6,12 @@ use crate::error::Error;
 use crate::naming;
 use crate::procs::{Sampler, Usage};
 use crate::state::{ServerIdentity, SessionRecord, State, Store};
-use crate::tmux::format::{self, ServerId, SessionRow};
-use crate::tmux::{At, Batch, Panes, Socket, Tmux};
+use crate::tmux::format::{self, ServerId};
+use crate::tmux::{Batch, Socket, Tmux};
 use crate::{hooks, log};
 use anyhow::{Context as _, Result};
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -19,6 +19,7 @@ use std::time::Duration;
 mod attach;
 mod events;
 mod lifecycle;
+mod list;
 mod recover;
 
 /// The names `main`, `dev` and `monitor` stand for (with the configured prefix).
@@ -269,61 +270,6 @@ impl TmuxManager {
         self.tmux.socket().path().to_string_lossy().into_owned()
     }
 
-    /// The sessions tmux has now (empty when no server runs). One tmux call.
-    pub(crate) fn live_sessions(&self) -> Result<Vec<SessionRow>, Error> {
-        let batch = Batch::new().list_sessions(format::SESSIONS);
-        self.read(&batch, format::parse_sessions)
-    }
-
-    /// Names of the sessions tmux has now, for completion: the cheapest query there is.
-    pub fn live_names(&self) -> Result<Vec<String>, Error> {
-        let batch = Batch::new().list_sessions(format::NAMES);
-        self.read(&batch, format::parse_names)
-    }
-
-    /// The pid of every pane's process, by session (for resource figures). One call.
-    pub(crate) fn pane_pids(&self) -> Result<BTreeMap<String, Vec<u32>>, Error> {
-        let batch = Batch::new().list_panes(Panes::All, format::PANE_PIDS);
-        let mut out: BTreeMap<String, Vec<u32>> = BTreeMap::new();
-        for (pid, name) in self.read(&batch, format::parse_pane_pids)? {
-            out.entry(name).or_default().push(pid);
-        }
-        Ok(out)
-    }
-
-    /// True when tmux has a session of exactly this name.
-    pub fn session_exists(&self, name: &str) -> Result<bool, Error> {
-        Ok(self.presence(name)? == Presence::There)
-    }
-
-    /// Whether a session is there, and whether a server runs at all: one question.
-    pub(crate) fn presence(&self, name: &str) -> Result<Presence, Error> {
-        let batch = Batch::new().has_session(At::Name(name));
-        match self.tmux.query(&batch) {
-            Ok(Some(_)) => Ok(Presence::There),
-            Ok(None) => Ok(Presence::NoServer),
-            Err(Error::NoSuchSession(_)) => Ok(Presence::Missing),
-            // What tmux says when its server has no session at all (yet).
-            Err(Error::Tmux { message, .. }) if message == "no current target" => {
-                Ok(Presence::Missing)
-            }
-            Err(err) => Err(self.tmux.explain(err)),
-        }
-    }
-
-    /// A query of the running server read by `parse` (nothing when no server runs).
-    fn read<R: Default>(
-        &self,
-        batch: &Batch,
-        parse: impl Fn(&str) -> Result<R, format::Unreadable>,
-    ) -> Result<R, Error> {
-        match self.tmux.query(batch) {
-            Ok(Some(answer)) => parse(&answer).map_err(|e| self.tmux.unreadable(batch, e)),
-            Ok(None) => Ok(R::default()),
-            Err(err) => Err(self.tmux.explain(err)),
-        }
-    }
-
     /// Reads the state (once per manager until it is written), telling the user when a
     /// corrupt file was moved aside.
     pub(crate) fn load_state(&self) -> Result<Arc<State>> {
@@ -366,82 +312,6 @@ impl TmuxManager {
             .cloned())
     }
 
-    /// Live sessions and recorded ones that tmux lost, by name. One tmux call.
-    pub fn list_sessions(&self) -> Result<Vec<SessionInfo>> {
-        let live = self.live_sessions()?;
-        // Read in place: a copy of every record (layouts and all) costs more than the
-        // list itself at a thousand sessions.
-        let state = self.load_state()?;
-        let none = BTreeMap::new();
-        let records = state
-            .server(&self.socket_key())
-            .map_or(&none, |s| &s.sessions);
-        self.observe(&live, records);
-        Ok(merge(&live, records))
-    }
-
-    /// One session, live or recorded; `Error::NoSuchSession` when neither.
-    ///
-    /// ```no_run
-    /// use thanos_tmux::{Error, TmuxManager};
-    /// let manager = TmuxManager::new()?;
-    /// match manager.session_info("api") {
-    ///     Ok(info) => println!("{} windows, alive: {}", info.windows, info.alive),
-    ///     Err(err) if matches!(err.downcast_ref(), Some(Error::NoSuchSession(_))) => println!("no api"),
-    ///     Err(err) if matches!(err.downcast_ref(), Some(Error::TmuxMissing)) => println!("install tmux"),
-    ///     Err(err) => return Err(err),
-    /// }
-    /// # Ok::<(), anyhow::Error>(())
-    /// ```
-    pub fn session_info(&self, name: &str) -> Result<SessionInfo> {
-        self.list_sessions()?
-            .into_iter()
-            .find(|s| s.name == name)
-            .ok_or_else(|| Error::NoSuchSession(name.to_string()).into())
-    }
-
-    /// Brings records of live sessions up to date with the server that holds them now
-    /// (id and server identity). Writes only when something changed, and only as a
-    /// courtesy: a state folder that cannot be written never stops a read.
-    fn observe(&self, live: &[SessionRow], records: &BTreeMap<String, SessionRecord>) {
-        if let Err(err) = self.refresh_records(live, records) {
-            log::log(
-                log::Level::Warn,
-                format_args!("could not refresh the records: {err:#}"),
-            );
-        }
-    }
-
-    fn refresh_records(
-        &self,
-        live: &[SessionRow],
-        records: &BTreeMap<String, SessionRecord>,
-    ) -> Result<()> {
-        let socket = self.socket_key();
-        let stale: Vec<&SessionRow> = live
-            .iter()
-            .filter(|row| {
-                records.get(&row.name).is_some_and(|r| {
-                    r.id.as_deref() != Some(&row.id)
-                        || r.server != Some(identity(&socket, row.server))
-                })
-            })
-            .collect();
-        if stale.is_empty() {
-            return Ok(());
-        }
-        self.update_state(|state| {
-            let server = state.server_mut(&socket);
-            for row in stale {
-                if let Some(record) = server.sessions.get_mut(&row.name) {
-                    record.id = Some(row.id.clone());
-                    record.server = Some(identity(&socket, row.server));
-                }
-            }
-            Ok(())
-        })
-    }
-
     /// True when this server has thanos-tmux's hooks (as `hooks` registers them).
     pub fn hooks_registered(&self) -> Result<bool, Error> {
         let out = self.tmux.run(&Batch::new().show_hooks())?;
@@ -472,48 +342,6 @@ fn identity(socket: &str, server: ServerId) -> ServerIdentity {
         pid: server.pid,
         start_time: server.start_time,
     }
-}
-
-pub(crate) fn merge(
-    live: &[SessionRow],
-    records: &BTreeMap<String, SessionRecord>,
-) -> Vec<SessionInfo> {
-    let mut out: Vec<SessionInfo> = live
-        .iter()
-        .map(|row| {
-            let record = records.get(&row.name);
-            SessionInfo {
-                name: row.name.clone(),
-                windows: row.windows,
-                attached: row.attached,
-                created: row.created,
-                last_attached: row.last_attached.or(record.and_then(|r| r.last_attached)),
-                start_dir: record
-                    .and_then(|r| r.start_dir.clone())
-                    .or_else(|| Some(row.path.clone())),
-                managed: record.is_some(),
-                alive: true,
-            }
-        })
-        .collect();
-    let alive: BTreeSet<&str> = live.iter().map(|r| r.name.as_str()).collect();
-    out.extend(
-        records
-            .values()
-            .filter(|r| !alive.contains(r.name.as_str()))
-            .map(|r| SessionInfo {
-                name: r.name.clone(),
-                windows: r.layout.as_ref().map_or(0, |l| l.windows.len() as u32),
-                attached: 0,
-                created: r.created,
-                last_attached: r.last_attached,
-                start_dir: r.start_dir.clone(),
-                managed: true,
-                alive: false,
-            }),
-    );
-    out.sort_by(|a, b| a.name.cmp(&b.name));
-    out
 }
 
 /// True inside tmux (`$TMUX` set).
