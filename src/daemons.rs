@@ -6,7 +6,7 @@
 use crate::config::{Daemon, RestartPolicy};
 use crate::error::Error;
 use crate::manager::TmuxManager;
-use crate::procs::Sampler;
+use crate::procs::{Sampler, Usage};
 use crate::tmux::format::{self, DaemonRow};
 use crate::tmux::{At, Batch, Panes, Spawn, Start};
 use crate::{log, os};
@@ -43,10 +43,10 @@ pub struct DaemonStatus {
     pub restarts: u32,
     /// Its policy gave up after failing too often.
     pub gave_up: bool,
-    /// CPU of its process tree (100 is one core).
-    pub cpu_percent: f64,
-    /// Resident memory of its process tree.
-    pub memory_bytes: u64,
+    /// CPU of its process tree (100 is one core); `None` when unknown (no `/proc`).
+    pub cpu_percent: Option<f64>,
+    /// Resident memory of its process tree; `None` when unknown (no `/proc`).
+    pub memory_bytes: Option<u64>,
 }
 
 impl DaemonStatus {
@@ -259,14 +259,16 @@ impl TmuxManager {
                         uptime_s: None,
                         restarts: 0,
                         gave_up: false,
-                        cpu_percent: 0.0,
-                        memory_bytes: 0,
+                        cpu_percent: Some(0.0),
+                        memory_bytes: Some(0),
                     };
                 };
                 let live_pid = row.pid.filter(|_| !row.dead);
+                // Nothing runs in a dead daemon's window: it uses nothing.
                 let usage = match (&sampler, live_pid) {
                     (Some(s), Some(pid)) => s.tree(pid),
-                    _ => Default::default(),
+                    (Some(_), None) => Some(Usage::default()),
+                    (None, _) => None,
                 };
                 DaemonStatus {
                     name: daemon.name.clone(),
@@ -278,8 +280,8 @@ impl TmuxManager {
                     uptime_s: live_pid.and_then(|p| sampler.as_ref()?.uptime_of(p)),
                     restarts: row.restarts,
                     gave_up: row.gave_up,
-                    cpu_percent: usage.cpu_percent,
-                    memory_bytes: usage.memory_bytes,
+                    cpu_percent: usage.map(|u| u.cpu_percent),
+                    memory_bytes: usage.map(|u| u.memory_bytes),
                 }
             })
             .collect())

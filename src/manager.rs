@@ -242,14 +242,14 @@ impl TmuxManager {
         })
     }
 
-    /// What the processes of each session's panes use now, by session name (zero
-    /// where `/proc` is missing).
-    pub fn session_usage(&self) -> Result<BTreeMap<String, Usage>, Error> {
+    /// What the processes of each session's panes use now, by session name; `None`
+    /// where that cannot be known (a system without `/proc`).
+    pub fn session_usage(&self) -> Result<Option<BTreeMap<String, Usage>>, Error> {
         let sampler = Sampler::new();
         Ok(self
             .pane_pids()?
             .into_iter()
-            .map(|(name, pids)| (name, sampler.trees(&pids)))
+            .map(|(name, pids)| Some((name, sampler.trees(&pids)?)))
             .collect())
     }
 

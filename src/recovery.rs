@@ -1,6 +1,7 @@
 //! Layouts: reading them from tmux for a save, and building them again on restore
 //! with as few tmux calls as possible.
 
+use crate::procs;
 use crate::state::{Layout, PaneRecord, SessionRecord, WindowRecord};
 use crate::tmux::format::PaneRow;
 use crate::tmux::{target, At, Batch, Spawn, Start};
@@ -83,12 +84,12 @@ fn is_shell(program: &str) -> bool {
 /// terminal. `Some(empty)` when the pane's shell itself is in front; a pane whose own
 /// process is a program (`tmux new-window 'tail -f log'`) gives that program.
 fn proc_foreground(pane_pid: u32) -> Option<Vec<String>> {
-    let (tty, tpgid) = stat_tty(pane_pid)?;
+    let (tty, tpgid) = procs::terminal(pane_pid)?;
     if tpgid <= 0 {
         return Some(Vec::new());
     }
     let leader = u32::try_from(tpgid).ok()?;
-    if leader != pane_pid && stat_tty(leader)?.0 != tty {
+    if leader != pane_pid && procs::terminal(leader)?.0 != tty {
         // Not on this pane's terminal: never a program of this session.
         return Some(Vec::new());
     }
@@ -99,49 +100,19 @@ fn proc_foreground(pane_pid: u32) -> Option<Vec<String>> {
 /// shell running a command line (`sh -c 'tail -f log'`, where the shell did not exec
 /// it), what its one child runs; else the process itself with its arguments.
 fn program_of(pid: u32, depth: u32) -> Option<Vec<String>> {
-    let args = cmdline(pid)?;
+    let args = procs::cmdline(pid)?;
     let first = args.first()?;
     if !is_shell(first) {
         return Some(args);
     }
     if args.get(1).is_some_and(|a| a == "-c") && depth > 0 {
         return Some(
-            only_child(pid)
+            procs::only_child(pid)
                 .and_then(|child| program_of(child, depth - 1))
                 .unwrap_or_default(),
         );
     }
     Some(Vec::new())
-}
-
-/// The arguments of a process, from `/proc/PID/cmdline`.
-fn cmdline(pid: u32) -> Option<Vec<String>> {
-    let raw = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
-    Some(
-        raw.split(|&b| b == 0)
-            .filter(|a| !a.is_empty())
-            .map(|a| String::from_utf8_lossy(a).into_owned())
-            .collect(),
-    )
-}
-
-/// The one child of a process, when it has exactly one.
-fn only_child(pid: u32) -> Option<u32> {
-    let text = std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).ok()?;
-    match text.split_whitespace().collect::<Vec<_>>().as_slice() {
-        [one] => one.parse().ok(),
-        _ => None,
-    }
-}
-
-/// `/proc/PID/stat`: the controlling terminal (`tty_nr`) and its foreground process
-/// group (`tpgid`).
-fn stat_tty(pid: u32) -> Option<(i64, i64)> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    let mut fields = stat[stat.rfind(')')? + 1..].split_whitespace();
-    let tty = fields.nth(4)?.parse().ok()?;
-    let tpgid = fields.next()?.parse().ok()?;
-    Some((tty, tpgid))
 }
 
 /// The tmux commands that rebuild one recorded session (printing the new session's id,

@@ -160,6 +160,16 @@ pub fn duration(secs: u64) -> String {
     }
 }
 
+/// `1.5%`, or `?` when unknown (a system without `/proc`).
+pub fn percent(cpu: Option<f64>) -> String {
+    cpu.map_or("?".into(), |cpu| format!("{cpu:.1}%"))
+}
+
+/// `bytes`, or `?` when unknown (a system without `/proc`).
+pub fn size(n: Option<u64>) -> String {
+    n.map_or("?".into(), bytes)
+}
+
 /// `512K`, `12.5M`, `1.2G`.
 pub fn bytes(n: u64) -> String {
     const K: f64 = 1024.0;
@@ -234,6 +244,14 @@ mod tests {
     }
 
     #[test]
+    fn unknown_figures_show_as_unknown() {
+        assert_eq!(percent(None), "?");
+        assert_eq!(size(None), "?");
+        assert_eq!(percent(Some(0.0)), "0.0%");
+        assert_eq!(size(Some(2048)), "2K");
+    }
+
+    #[test]
     fn health() {
         let mut s = DaemonStatus {
             name: "a".into(),
@@ -245,8 +263,8 @@ mod tests {
             uptime_s: None,
             restarts: 0,
             gave_up: false,
-            cpu_percent: 0.0,
-            memory_bytes: 0,
+            cpu_percent: Some(0.0),
+            memory_bytes: Some(0),
         };
         assert_eq!(health_line(&[]), "");
         assert_eq!(health_line(&[s.clone()]), "● 1/1");

@@ -60,8 +60,8 @@ pub fn table(statuses: &[DaemonStatus], paint: Paint) -> String {
             s.pid.map_or("-".into(), |p| p.to_string()),
             s.uptime_s.map_or("-".into(), ui::duration),
             s.restarts.to_string(),
-            format!("{:.1}%", s.cpu_percent),
-            ui::bytes(s.memory_bytes),
+            ui::percent(s.cpu_percent),
+            ui::size(s.memory_bytes),
         ]);
     }
     ui::table(&rows, |r, c, cell| match (r, c) {

@@ -15,14 +15,15 @@ struct Status {
     daemons: Vec<DaemonStatus>,
 }
 
-/// A session as `list` shows it, plus what its panes' processes use.
+/// A session as `list` shows it, plus what its panes' processes use (null where the
+/// system cannot tell).
 #[derive(Serialize)]
 struct SessionStatus {
     #[serde(flatten)]
     info: SessionInfo,
-    processes: u32,
-    cpu_percent: f64,
-    memory_bytes: u64,
+    processes: Option<u32>,
+    cpu_percent: Option<f64>,
+    memory_bytes: Option<u64>,
 }
 
 #[derive(Serialize)]
@@ -54,16 +55,19 @@ pub fn run(global: &Global, json: bool) -> Result<Exit> {
         Ok(sessions) => (sessions, None),
         Err(err) => (Vec::new(), Some(format!("{err:#}"))),
     };
-    let usage = manager.session_usage().unwrap_or_default();
+    // A session without panes (not alive) uses nothing.
+    let usage = manager.session_usage().unwrap_or(Some(Default::default()));
     let sessions: Vec<SessionStatus> = sessions
         .into_iter()
         .map(|info| {
-            let usage = usage.get(&info.name).copied().unwrap_or_default();
+            let usage = usage
+                .as_ref()
+                .map(|u| u.get(&info.name).copied().unwrap_or_default());
             SessionStatus {
                 info,
-                processes: usage.processes,
-                cpu_percent: usage.cpu_percent,
-                memory_bytes: usage.memory_bytes,
+                processes: usage.map(|u| u.processes),
+                cpu_percent: usage.map(|u| u.cpu_percent),
+                memory_bytes: usage.map(|u| u.memory_bytes),
             }
         })
         .collect();
@@ -181,9 +185,9 @@ fn session_table(sessions: &[SessionStatus], paint: Paint) -> String {
             } else {
                 "not alive".into()
             },
-            live(s.processes.to_string()),
-            live(format!("{:.1}%", s.cpu_percent)),
-            live(ui::bytes(s.memory_bytes)),
+            live(s.processes.map_or("?".into(), |n| n.to_string())),
+            live(ui::percent(s.cpu_percent)),
+            live(ui::size(s.memory_bytes)),
             i.start_dir.as_deref().map_or(String::new(), ui::tilde),
         ]);
     }
