@@ -2,6 +2,7 @@
 //! config in hand, the pause after repeated failures, and the auto_quit mark.
 
 use crate::config::Config;
+use crate::env::Environment;
 use crate::log;
 use crate::manager::{TmuxManager, AUTO_LIMIT};
 use crate::os;
@@ -17,9 +18,9 @@ const MAX_FAILURES: usize = 3;
 const PAUSE_SECS: i64 = 600;
 
 /// Why auto-attach stays out of the way, or `None` when every guard holds.
-pub(crate) fn guard_says_no(config: &Config) -> Option<&'static str> {
-    let var = |k: &str| std::env::var(k).unwrap_or_default();
-    let set = |k: &str| !var(k).is_empty();
+pub(crate) fn guard_says_no(config: &Config, env: &Environment) -> Option<&'static str> {
+    let var = |k: &str| env.text(k).unwrap_or_default();
+    let set = |k: &str| env.get(k).is_some();
     if set("TMUX") {
         return Some("already inside tmux");
     }
@@ -48,7 +49,7 @@ pub(crate) fn guard_says_no(config: &Config) -> Option<&'static str> {
         && config
             .skip_terminals
             .iter()
-            .any(|t| skip_matches(t, &program))
+            .any(|t| skip_matches(t, program))
     {
         return Some("TERM_PROGRAM is in skip_terminals");
     }
@@ -173,7 +174,7 @@ impl TmuxManager {
     /// it. Every tmux call together gets `AUTO_LIMIT`; a failure counts toward a pause
     /// (3 in 10 minutes pause it for 10). Returns only when no attach happened.
     pub fn auto_attach(self) -> AutoAttach {
-        if let Some(why) = guard_says_no(self.config()) {
+        if let Some(why) = guard_says_no(self.config(), self.env()) {
             log::debug(format_args!("auto-attach: {why}"));
             return AutoAttach::Declined(why);
         }

@@ -8,12 +8,12 @@
 //! - `daemons[].env` values must be strings (`PORT = "8080"`) and keep the file's order.
 //! - No string may contain a NUL character. Indexes in messages count from 0.
 
-use std::ffi::OsString;
 use std::fs::File;
 use std::io::{ErrorKind, Read};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
+use crate::env::Environment;
 use anyhow::{anyhow, bail, Context, Result};
 
 mod parse;
@@ -116,26 +116,6 @@ impl Default for Config {
     }
 }
 
-/// An environment variable read with `get`; empty counts as unset.
-fn var(get: &impl Fn(&str) -> Option<OsString>, key: &str) -> Option<PathBuf> {
-    get(key).filter(|v| !v.is_empty()).map(PathBuf::from)
-}
-
-/// The process environment, as a function that works for any key lifetime.
-fn os_env(key: &str) -> Option<OsString> {
-    std::env::var_os(key)
-}
-
-/// [`Config::path`] over a given environment.
-fn path_in(env: impl Fn(&str) -> Option<OsString>) -> Option<PathBuf> {
-    if let Some(path) = var(&env, "THANOS_TMUX_CONFIG") {
-        return Some(path);
-    }
-    let base = var(&env, "XDG_CONFIG_HOME").filter(|p| p.is_absolute());
-    let base = base.or_else(|| Some(var(&env, "HOME")?.join(".config")))?;
-    Some(base.join("thanos-tmux/config.toml"))
-}
-
 /// Expands a leading `~` or `~/` with `home`; other text is returned as it is.
 /// `None` when the text needs a home and there is none.
 pub(crate) fn expand_tilde(text: &str, home: Option<&Path>) -> Option<PathBuf> {
@@ -150,33 +130,39 @@ impl Config {
     /// Where the config file is: `$THANOS_TMUX_CONFIG`, else
     /// `$XDG_CONFIG_HOME/thanos-tmux/config.toml`, else `~/.config/thanos-tmux/config.toml`.
     /// Empty variables count as unset; a relative `XDG_CONFIG_HOME` is ignored (XDG spec).
-    pub fn path() -> Option<PathBuf> {
-        path_in(os_env)
+    pub fn path(env: &Environment) -> Option<PathBuf> {
+        if let Some(path) = env.path("THANOS_TMUX_CONFIG") {
+            return Some(path);
+        }
+        let base = env.path("XDG_CONFIG_HOME").filter(|p| p.is_absolute());
+        let base = base.or_else(|| Some(env.home()?.join(".config")))?;
+        Some(base.join("thanos-tmux/config.toml"))
     }
 
     /// Loads the file at [`Config::path`]; a missing file gives the defaults. Returns the
     /// config and the file it came from (`None` when there was none).
-    pub fn load() -> Result<(Config, Option<PathBuf>)> {
-        let Some(path) = Config::path() else {
+    pub fn load(env: &Environment) -> Result<(Config, Option<PathBuf>)> {
+        let Some(path) = Config::path(env) else {
             return Ok((Config::default(), None));
         };
         match read_checked(&path)? {
-            Some(text) => Ok((Config::parse(&text, &path)?, Some(path))),
+            Some(text) => Ok((Config::parse(&text, &path, env)?, Some(path))),
             None => Ok((Config::default(), None)),
         }
     }
 
     /// Loads a given file, which must exist. Like ssh, refuses a file that other users can
     /// write or that belongs to another user than the caller or root.
-    pub fn load_from(path: &Path) -> Result<Config> {
+    pub fn load_from(path: &Path, env: &Environment) -> Result<Config> {
         let text = read_checked(path)?;
         let text = text.ok_or_else(|| anyhow!("config file {} does not exist", path.display()))?;
-        Config::parse(&text, path)
+        Config::parse(&text, path, env)
     }
 
-    /// Parses and validates config text; `origin` only names the file in messages.
-    pub fn parse(text: &str, origin: &Path) -> Result<Config> {
-        parse_with_home(text, origin, var(&os_env, "HOME"))
+    /// Parses and validates config text; `origin` only names the file in messages, and
+    /// `~` in folders is `env`'s `$HOME`.
+    pub fn parse(text: &str, origin: &Path, env: &Environment) -> Result<Config> {
+        parse_with_home(text, origin, env.home())
     }
 
     /// Renders the config in force, defaults included, as TOML that parses back to an

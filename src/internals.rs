@@ -179,7 +179,7 @@ pub fn recorded(n: usize) -> Recorded {
         })
         .expect("writing the state");
     let manager = TmuxManager::from_parts(
-        Tmux::new(Socket::Path(socket)),
+        Tmux::new(Socket::Path(socket), false),
         store.clone(),
         Config::default(),
     );

@@ -6,9 +6,11 @@
 //! `thanos-tmux` command line is a thin layer over it.
 //!
 //! ```no_run
-//! use thanos_tmux::{Config, Socket, TmuxManager};
+//! use thanos_tmux::{Config, Environment, Socket, TmuxManager};
 //!
-//! let manager = TmuxManager::open(Socket::Name("work".into()), Config::default())?;
+//! // The library reads no environment variable itself: the caller hands them over.
+//! let env = Environment::of_process();
+//! let manager = TmuxManager::open(Socket::Name("work".into()), Config::default(), env)?;
 //! manager.ensure_session("notes", std::path::Path::new("/tmp"))?;
 //! for session in manager.list_sessions()? {
 //!     println!("{} alive={} recorded={}", session.name, session.alive, session.managed);
@@ -22,6 +24,7 @@
 mod auto;
 mod config;
 mod daemons;
+mod env;
 mod error;
 mod hooks;
 #[cfg(feature = "internals")]
@@ -42,6 +45,7 @@ mod properties;
 pub use auto::AutoAttach;
 pub use config::{Config, Daemon, NamingRule, RestartPolicy};
 pub use daemons::DaemonStatus;
+pub use env::Environment;
 pub use error::Error;
 pub use log::{init_logging, log_error};
 pub use manager::{

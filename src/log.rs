@@ -3,6 +3,7 @@
 //! `init_logging`: a library prints nothing of its own accord. `-v` mirrors the log
 //! to stderr.
 
+use crate::env::Environment;
 use std::fmt::Display;
 use std::fs::{self, OpenOptions};
 use std::io::Write;
@@ -45,11 +46,13 @@ static DIR: OnceLock<PathBuf> = OnceLock::new();
 /// `verbose` mirrors every line of the log to stderr; `quiet` silences the warnings
 /// (the log still gets them). The level comes from `THANOS_TMUX_LOG` (`error`,
 /// `warn`, `info`, `debug`; default `warn`). Call once, early.
-pub fn init_logging(verbose: bool, quiet: bool) {
+pub fn init_logging(env: &Environment, verbose: bool, quiet: bool) {
+    let level = env.text("THANOS_TMUX_LOG").and_then(Level::parse);
     init(
-        crate::state::Store::locate()
+        crate::state::Store::locate(env)
             .ok()
             .map(|s| s.dir().to_path_buf()),
+        level,
         verbose,
         quiet,
     );
@@ -62,10 +65,7 @@ pub fn log_error(message: impl Display) {
 }
 
 /// Sets where the log goes and how loud the process is.
-fn init(dir: Option<PathBuf>, verbose: bool, quiet: bool) {
-    let env_level = std::env::var("THANOS_TMUX_LOG")
-        .ok()
-        .and_then(|v| Level::parse(&v));
+fn init(dir: Option<PathBuf>, env_level: Option<Level>, verbose: bool, quiet: bool) {
     let level = if verbose {
         Level::Debug
     } else {

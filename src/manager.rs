@@ -2,6 +2,7 @@
 //! naming, put together. The CLI is a thin layer over it.
 
 use crate::config::Config;
+use crate::env::Environment;
 use crate::error::Error;
 use crate::naming;
 use crate::procs::{Sampler, Usage};
@@ -111,6 +112,8 @@ pub struct TmuxManager {
     tmux: Tmux,
     store: Store,
     config: Config,
+    /// The environment variables the caller handed over.
+    env: Environment,
     /// The state as last read; dropped whenever this manager writes it.
     snapshot: Mutex<Option<Arc<State>>>,
     /// What the caller chose over the config and the current folder.
@@ -128,13 +131,16 @@ struct Given {
 }
 
 impl TmuxManager {
-    /// For the server chosen as the CLI would (`THANOS_TMUX_SOCKET`, `$TMUX`, default),
-    /// with the user's config and state folder.
+    /// As the command line starts: this process's environment picks the server
+    /// (`THANOS_TMUX_SOCKET`, `$TMUX`, else tmux's default), the config file and the
+    /// state folder.
     pub fn new() -> Result<Self> {
-        Self::with_socket(Socket::select(None, None))
+        let env = Environment::of_process();
+        Self::with_socket(Socket::select(None, None, &env))
     }
 
-    /// For a given server, with the user's config and state folder.
+    /// For a given server; this process's environment picks the config file and the
+    /// state folder.
     ///
     /// ```no_run
     /// use thanos_tmux::{Socket, TmuxManager};
@@ -143,19 +149,39 @@ impl TmuxManager {
     /// # Ok::<(), anyhow::Error>(())
     /// ```
     pub fn with_socket(socket: Socket) -> Result<Self> {
-        let (config, _) = Config::load()?;
-        Self::open(socket, config)
+        let env = Environment::of_process();
+        let (config, _) = Config::load(&env)?;
+        Self::open(socket, config, env)
     }
 
-    /// For a given server and config, with the user's state folder
-    /// (`THANOS_TMUX_STATE_DIR`, else `$XDG_STATE_HOME/thanos-tmux`, else
-    /// `~/.local/state/thanos-tmux`).
-    pub fn open(socket: Socket, config: Config) -> Result<Self> {
-        Ok(Self::from_parts(
-            Tmux::new(socket),
-            Store::locate()?,
-            config,
-        ))
+    /// For a given server and config, with the variables in `env` and nothing else
+    /// of the process's: the state folder (`THANOS_TMUX_STATE_DIR`, else
+    /// `$XDG_STATE_HOME/thanos-tmux`, else `~/.local/state/thanos-tmux`), `$HOME` for
+    /// names, the guards of `auto_attach`, `THANOS_TMUX_SPAWN=1` (every tmux command
+    /// through the `tmux` binary).
+    ///
+    /// ```no_run
+    /// use thanos_tmux::{Config, Environment, Socket, TmuxManager};
+    /// let env = Environment::of_process();
+    /// let (config, _) = Config::load(&env)?;
+    /// let manager = TmuxManager::open(Socket::select(None, None, &env), config, env)?;
+    /// println!("{} sessions", manager.list_sessions()?.len());
+    /// # Ok::<(), anyhow::Error>(())
+    /// ```
+    pub fn open(socket: Socket, config: Config, env: Environment) -> Result<Self> {
+        let spawn_only = env.text("THANOS_TMUX_SPAWN") == Some("1");
+        let store = Store::locate(&env)?;
+        Ok(Self::from_parts(Tmux::new(socket, spawn_only), store, config).with_env(env))
+    }
+
+    /// The environment variables this manager acts on.
+    pub(crate) fn env(&self) -> &Environment {
+        &self.env
+    }
+
+    fn with_env(mut self, env: Environment) -> Self {
+        self.env = env;
+        self
     }
 
     /// The same server and state folder with another config.
@@ -169,6 +195,7 @@ impl TmuxManager {
             tmux,
             store,
             config,
+            env: Environment::default(),
             snapshot: Mutex::new(None),
             given: Given::default(),
         }
@@ -321,7 +348,7 @@ impl TmuxManager {
 
     /// The commands that register thanos-tmux's hooks on this server.
     pub(crate) fn hooks(&self) -> Batch {
-        let config = Config::path().filter(|p| p.exists());
+        let config = Config::path(&self.env).filter(|p| p.exists());
         hooks::register_current(self.store.dir(), config.as_deref())
     }
 }
@@ -342,18 +369,6 @@ fn identity(socket: &str, server: ServerId) -> ServerIdentity {
         pid: server.pid,
         start_time: server.start_time,
     }
-}
-
-/// True inside tmux (`$TMUX` set).
-pub(crate) fn inside_tmux() -> bool {
-    std::env::var_os("TMUX").is_some_and(|v| !v.is_empty())
-}
-
-fn home_dir() -> PathBuf {
-    std::env::var_os("HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .unwrap_or_else(|| "/".into())
 }
 
 fn current_dir() -> Result<PathBuf> {

@@ -15,6 +15,11 @@ use proptest::prelude::*;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+/// An environment with only a home, for `~` in config folders.
+fn with_home() -> crate::Environment {
+    crate::Environment::from_lookup(|key| (key == "HOME").then(|| "/home/prop".into()))
+}
+
 // ------------------------------------------------------------------ strategies
 
 /// Text with the characters that matter to parsers mixed into arbitrary Unicode.
@@ -304,7 +309,7 @@ fn toml_shaped() -> impl Strategy<Value = String> {
 /// The checks every parse result must pass: no panic (the caller), errors of exactly
 /// one line naming the file, and a config that parses renders back to itself.
 fn check_config(text: &str) -> Result<(), TestCaseError> {
-    match Config::parse(text, Path::new("x.toml")) {
+    match Config::parse(text, Path::new("x.toml"), &with_home()) {
         Err(err) => {
             let message = format!("{err:#}");
             prop_assert!(
@@ -320,7 +325,7 @@ fn check_config(text: &str) -> Result<(), TestCaseError> {
         }
         Ok(config) => {
             let rendered = config.to_toml();
-            let again = Config::parse(&rendered, Path::new("shown.toml"));
+            let again = Config::parse(&rendered, Path::new("shown.toml"), &with_home());
             prop_assert!(
                 again.as_ref().is_ok_and(|c| *c == config),
                 "`config show` output does not parse back to the same config:\n{}\n{:?}",

@@ -1,5 +1,6 @@
 //! The state file (SPEC §3): schema, location, lock, atomic write, generations, recovery.
 
+use crate::env::Environment;
 use crate::os;
 use anyhow::{bail, Context as _, Result};
 use serde::{Deserialize, Serialize};
@@ -129,15 +130,11 @@ pub(crate) struct Loaded {
 
 impl Store {
     /// `$THANOS_TMUX_STATE_DIR`, `$XDG_STATE_HOME/thanos-tmux`, `~/.local/state/thanos-tmux`.
-    pub(crate) fn locate() -> Result<Store> {
-        let env = |k: &str| {
-            std::env::var_os(k)
-                .filter(|v| !v.is_empty())
-                .map(PathBuf::from)
-        };
-        let dir = env("THANOS_TMUX_STATE_DIR")
-            .or_else(|| env("XDG_STATE_HOME").map(|d| d.join("thanos-tmux")))
-            .or_else(|| env("HOME").map(|h| h.join(".local/state/thanos-tmux")))
+    pub(crate) fn locate(env: &Environment) -> Result<Store> {
+        let dir = env
+            .path("THANOS_TMUX_STATE_DIR")
+            .or_else(|| env.path("XDG_STATE_HOME").map(|d| d.join("thanos-tmux")))
+            .or_else(|| env.home().map(|h| h.join(".local/state/thanos-tmux")))
             .context("cannot find the state folder: HOME is not set")?;
         Ok(Store { dir })
     }

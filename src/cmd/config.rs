@@ -4,7 +4,7 @@ use crate::cli::ConfigWhat;
 use crate::exit::Exit;
 use crate::ui;
 use anyhow::{Context, Result};
-use thanos_tmux::Config;
+use thanos_tmux::{Config, Environment};
 
 /// The bundled tmux.conf (SPEC §9).
 pub const TMUX_CONF: &str = include_str!("../../config/tmux.conf");
@@ -12,11 +12,12 @@ pub const TMUX_CONF: &str = include_str!("../../config/tmux.conf");
 pub fn run(what: ConfigWhat) -> Result<Exit> {
     match what {
         ConfigWhat::Path => {
-            let path = Config::path().context("cannot find the config: HOME is not set")?;
+            let path = Config::path(&Environment::of_process())
+                .context("cannot find the config: HOME is not set")?;
             ui::out(&format!("{}\n", path.display()))?;
         }
         ConfigWhat::Show => {
-            let (config, from) = Config::load()?;
+            let (config, from) = Config::load(&Environment::of_process())?;
             let origin = match from {
                 Some(path) => format!("# in force: {} and defaults\n", path.display()),
                 None => "# in force: defaults (no config file)\n".into(),

@@ -6,7 +6,7 @@ use crate::exit::Exit;
 use crate::ui::{self, Paint};
 use anyhow::Result;
 use std::path::PathBuf;
-use thanos_tmux::{Config, StateHealth, TmuxManager};
+use thanos_tmux::{Config, Environment, StateHealth, TmuxManager};
 
 enum Mark {
     Pass,
@@ -40,7 +40,7 @@ fn fail(text: impl Into<String>) -> Check {
 
 pub fn run(global: &Global) -> Result<Exit> {
     let mut checks = Vec::new();
-    let config = match Config::load() {
+    let config = match Config::load(&Environment::of_process()) {
         Ok((config, Some(path))) => {
             checks.push(pass(format!("config {} is valid", path.display())));
             config

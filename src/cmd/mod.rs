@@ -17,12 +17,12 @@ use crate::exit::Exit;
 use crate::ui::{self, Paint};
 use anyhow::Result;
 use std::path::PathBuf;
-use thanos_tmux::{Config, Socket, TmuxManager};
+use thanos_tmux::{Config, Environment, Socket, TmuxManager};
 
 /// Runs the parsed command line; returns the exit code.
 pub fn run(cli: Cli) -> Result<Exit> {
     let global = &cli.global;
-    thanos_tmux::init_logging(global.verbose, global.quiet);
+    thanos_tmux::init_logging(&Environment::of_process(), global.verbose, global.quiet);
     match cli.command {
         None => attach::run(
             global,
@@ -50,13 +50,14 @@ pub fn run(cli: Cli) -> Result<Exit> {
 /// config; commands that do not depend on it run on defaults, so a bad config never
 /// hides the sessions.
 fn manager(global: &Global, with_config: bool) -> Result<TmuxManager> {
-    let socket = Socket::select(global.socket_name.clone(), global.socket_path.clone());
+    let env = Environment::of_process();
+    let socket = Socket::select(global.socket_name.clone(), global.socket_path.clone(), &env);
     let config = if with_config {
-        Config::load()?.0
+        Config::load(&env)?.0
     } else {
         Config::default()
     };
-    Ok(TmuxManager::open(socket, config)?
+    Ok(TmuxManager::open(socket, config, env)?
         .with_session_name(forced_name())
         .with_root(non_empty_env("THANOS_ROOT").map(PathBuf::from)))
 }

@@ -1,5 +1,6 @@
 use super::parse::{check_template, distance};
 use super::*;
+use std::ffi::OsString;
 use std::os::unix::fs::PermissionsExt;
 
 const FILE: &str = "/home/u/.config/thanos-tmux/config.toml";
@@ -553,29 +554,45 @@ fn unsafe_files_are_refused() {
     let good = "prefix = \"p-\"\n";
     for mode in [0o600, 0o644, 0o400] {
         let path = write(dir.path(), good, mode);
-        assert_eq!(Config::load_from(&path).unwrap().prefix, "p-");
+        assert_eq!(
+            Config::load_from(&path, &Environment::default())
+                .unwrap()
+                .prefix,
+            "p-"
+        );
     }
     for mode in [0o666, 0o620, 0o602] {
         let path = write(dir.path(), good, mode);
         let shown = path.display();
         let want =
             format!("config file {shown} is writable by other users; run: chmod go-w {shown}");
-        assert_eq!(Config::load_from(&path).unwrap_err().to_string(), want);
+        assert_eq!(
+            Config::load_from(&path, &Environment::default())
+                .unwrap_err()
+                .to_string(),
+            want
+        );
     }
     // Another owner can only be set up by root.
     let path = write(dir.path(), good, 0o600);
     if std::os::unix::fs::chown(&path, Some(4242), Some(4242)).is_ok() {
-        let err = Config::load_from(&path).unwrap_err().to_string();
+        let err = Config::load_from(&path, &Environment::default())
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("belongs to another user (uid 4242)"), "{err}");
     }
     let missing = dir.path().join("nope.toml");
-    let err = Config::load_from(&missing).unwrap_err().to_string();
+    let err = Config::load_from(&missing, &Environment::default())
+        .unwrap_err()
+        .to_string();
     assert_eq!(
         err,
         format!("config file {} does not exist", missing.display())
     );
     let path = write(dir.path(), "prefix = 1\n", 0o600);
-    let err = Config::load_from(&path).unwrap_err().to_string();
+    let err = Config::load_from(&path, &Environment::default())
+        .unwrap_err()
+        .to_string();
     let shown = path.display();
     assert_eq!(
         err,
@@ -586,11 +603,12 @@ fn unsafe_files_are_refused() {
 #[test]
 fn path_precedence() {
     let path = |vars: &[(&str, &str)]| {
-        let vars: Vec<(String, OsString)> = vars
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.into()))
-            .collect();
-        path_in(|k| vars.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()))
+        let env = Environment::from_lookup(|k| {
+            vars.iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| OsString::from(v))
+        });
+        Config::path(&env)
     };
     let all = [
         ("THANOS_TMUX_CONFIG", "/explicit/c.toml"),
@@ -617,33 +635,28 @@ fn path_precedence() {
     assert_eq!(path(&[]), None);
 }
 
-/// The only test that touches the process environment (it is global): it sets just
-/// THANOS_TMUX_CONFIG, which no other test reads, and puts it back.
+/// The file named by the environment the caller hands over.
 #[test]
 fn environment() {
-    let saved = std::env::var_os("THANOS_TMUX_CONFIG");
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("config.toml");
-    std::env::set_var("THANOS_TMUX_CONFIG", &file);
-    assert_eq!(Config::path(), Some(file.clone()));
+    let env =
+        Environment::from_lookup(|k| (k == "THANOS_TMUX_CONFIG").then(|| file.clone().into()));
+    assert_eq!(Config::path(&env), Some(file.clone()));
     // A missing file gives the defaults; a present one is read and named.
-    assert_eq!(Config::load().unwrap(), (Config::default(), None));
+    assert_eq!(Config::load(&env).unwrap(), (Config::default(), None));
     std::fs::write(&file, "prefix = \"q-\"\n").unwrap();
     std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
-    let (c, from) = Config::load().unwrap();
+    let (c, from) = Config::load(&env).unwrap();
     assert_eq!((c.prefix.as_str(), from), ("q-", Some(file.clone())));
     std::fs::write(&file, "prefix = \"q-\"\nbad = 1\n").unwrap();
-    let err = Config::load().unwrap_err().to_string();
+    let err = Config::load(&env).unwrap_err().to_string();
     assert_eq!(err, format!("{}:2: unknown key 'bad'", file.display()));
     std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o666)).unwrap();
-    assert!(Config::load()
+    assert!(Config::load(&env)
         .unwrap_err()
         .to_string()
         .contains("chmod go-w"));
-    match saved {
-        Some(v) => std::env::set_var("THANOS_TMUX_CONFIG", v),
-        None => std::env::remove_var("THANOS_TMUX_CONFIG"),
-    }
 }
 
 #[test]

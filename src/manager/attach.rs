@@ -1,9 +1,6 @@
 //! Resolving the session a terminal gets, creating or restoring it, attaching.
 
-use super::{
-    check_name, current_dir, home_dir, identity, inside_tmux, Presence, Target, TmuxManager,
-    ALIASES,
-};
+use super::{check_name, current_dir, identity, Presence, Target, TmuxManager, ALIASES};
 use crate::error::Error;
 use crate::log;
 use crate::naming::{self, Context};
@@ -73,7 +70,7 @@ impl TmuxManager {
     }
 
     fn pick(&self, dir: &Path, recorded_dir: impl Fn(&str) -> Option<PathBuf>) -> naming::Pick {
-        let home = home_dir();
+        let home = self.env().home().unwrap_or_else(|| "/".into());
         let root = self.root();
         let host = naming::host_name();
         let ctx = Context {
@@ -92,7 +89,8 @@ impl TmuxManager {
             .root
             .clone()
             .or_else(|| self.config.root.clone())
-            .unwrap_or_else(home_dir)
+            .or_else(|| self.env().home())
+            .unwrap_or_else(|| "/".into())
     }
 
     /// `main`, `dev`, `monitor` → the prefixed name, unless a live session has that
@@ -290,7 +288,7 @@ impl TmuxManager {
     /// the client (never nests); outside, replaces this process with tmux doing an
     /// atomic attach-or-create. Outside tmux this returns only on failure.
     pub fn attach(&self, target: &Target) -> Result<()> {
-        if inside_tmux() {
+        if self.env().inside_tmux() {
             return self.switch(target);
         }
         if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {

@@ -75,12 +75,14 @@ impl Answer {
 }
 
 impl Tmux {
-    /// tmux from PATH, talking to `socket`. The path is looked up here, with a `stat` per
-    /// PATH entry: letting the child search costs a failed `execve` per entry instead.
-    pub(crate) fn new(socket: Socket) -> Self {
+    /// tmux from PATH, talking to `socket`; `spawn_only` sends every command through
+    /// the `tmux` binary, never over the socket. The path is looked up here (as `exec`
+    /// would: PATH is the process's own), with a `stat` per PATH entry: letting the
+    /// child search costs a failed `execve` per entry instead.
+    pub(crate) fn new(socket: Socket, spawn_only: bool) -> Self {
         let found = find_in_path("tmux");
         Self {
-            wire: found.is_some() && std::env::var_os("THANOS_TMUX_SPAWN").is_none_or(|v| v != "1"),
+            wire: found.is_some() && !spawn_only,
             program: found.unwrap_or_else(|| "tmux".into()),
             socket,
             deadline: None,

@@ -1,5 +1,6 @@
 //! Which tmux server to talk to, and tmux's own check of the folder its sockets live in.
 
+use crate::env::Environment;
 use crate::error::Error;
 use std::ffi::OsString;
 use std::io;
@@ -17,23 +18,24 @@ pub enum Socket {
 }
 
 impl Socket {
-    /// Selection order of SPEC §2: explicit flags, then `THANOS_TMUX_SOCKET`, then the
-    /// server of `$TMUX` when inside tmux, else tmux's default.
-    pub fn select(name: Option<String>, path: Option<PathBuf>) -> Socket {
+    /// The server the command line picks: explicit flags (`-L NAME`, `-S PATH`), then
+    /// `THANOS_TMUX_SOCKET` (a path when it holds `/`), then the server of `$TMUX` when
+    /// inside tmux, else tmux's default.
+    pub fn select(name: Option<String>, path: Option<PathBuf>, env: &Environment) -> Socket {
         if let Some(path) = path {
             return Socket::Path(path);
         }
         if let Some(name) = name {
             return Socket::Name(name);
         }
-        if let Some(value) = non_empty_env("THANOS_TMUX_SOCKET") {
+        if let Some(value) = env.text("THANOS_TMUX_SOCKET") {
             return if value.contains('/') {
                 Socket::Path(PathBuf::from(value))
             } else {
-                Socket::Name(value)
+                Socket::Name(value.to_string())
             };
         }
-        if let Some(tmux) = non_empty_env("TMUX") {
+        if let Some(tmux) = env.text("TMUX") {
             if let Some(path) = tmux.split(',').next().filter(|p| !p.is_empty()) {
                 return Socket::Path(PathBuf::from(path));
             }
@@ -96,14 +98,14 @@ impl Socket {
     }
 }
 
-pub(super) fn non_empty_env(key: &str) -> Option<String> {
-    std::env::var(key).ok().filter(|v| !v.is_empty())
-}
-
 /// `$TMUX_TMPDIR/tmux-UID`, the folder tmux keeps named sockets in: as tmux makes it,
 /// with the base folder's real path and `tmux-UID` itself never followed as a link.
+/// `TMUX_TMPDIR` is tmux's own variable, read here as tmux's client reads it: the
+/// `tmux` this process starts would read the same.
 fn socket_dir() -> PathBuf {
-    let base = non_empty_env("TMUX_TMPDIR").unwrap_or_else(|| "/tmp".into());
+    let base = std::env::var_os("TMUX_TMPDIR")
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| "/tmp".into());
     let base = std::fs::canonicalize(&base).unwrap_or_else(|_| PathBuf::from(base));
     let uid = crate::os::uid();
     base.join(format!("tmux-{uid}"))

@@ -100,7 +100,7 @@ fn the_benchmark_words_match_the_code() {
 #[test]
 fn commands_that_ask_the_client_for_input_or_files_leave_the_server_alive() {
     let server = Server::start();
-    let tmux = Tmux::new(Socket::Path(server.socket()));
+    let tmux = Tmux::new(Socket::Path(server.socket()), false);
     // The server asks for stdin, which this client never sends: refused, not hung.
     let _ = tmux.run(&Batch::new().cmd(["load-buffer", "-"]));
     assert!(server.alive(), "after load-buffer -");
@@ -139,7 +139,7 @@ fn a_query_the_server_hangs_up_on_once_is_asked_again() {
         second.write_all(&answer).unwrap();
         let _ = std::io::copy(&mut second, &mut std::io::sink());
     });
-    let mut tmux = Tmux::new(Socket::Path(path));
+    let mut tmux = Tmux::new(Socket::Path(path), false);
     // Over the socket even where the environment asks for the binary.
     tmux.wire = true;
     let batch = Batch::new().cmd(["list-sessions", "-F", "#{session_name}"]);

@@ -424,12 +424,25 @@ impl Sandbox {
         self.records().keys().cloned().collect()
     }
 
+    /// The names recorded for the sandbox server in one generation of the state file
+    /// (`sessions.json.1` …), sorted.
+    pub fn recorded_in_generation(&self, n: u32) -> Vec<String> {
+        let path = self.state_dir().join(format!("sessions.json.{n}"));
+        let text =
+            fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+        let state: serde_json::Value = serde_json::from_str(&text).unwrap();
+        self.records_of(&state).keys().cloned().collect()
+    }
+
     /// The records of the sandbox server: name → record object.
     pub fn records(&self) -> serde_json::Map<String, serde_json::Value> {
         if !self.state_file().exists() {
             return serde_json::Map::new();
         }
-        let state = self.state_json();
+        self.records_of(&self.state_json())
+    }
+
+    fn records_of(&self, state: &serde_json::Value) -> serde_json::Map<String, serde_json::Value> {
         let key = self.socket_path().to_string_lossy().into_owned();
         state["servers"][key.as_str()]["sessions"]
             .as_object()
