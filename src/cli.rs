@@ -4,6 +4,25 @@
 use clap::{Args, Parser, Subcommand, ValueEnum, ValueHint};
 use std::path::PathBuf;
 
+/// The subcommand a bare word was likely meant as (`lsit` → `list`), if any.
+pub fn mistyped_command(word: &str) -> Option<String> {
+    use clap::CommandFactory;
+    let cli = Cli::command();
+    let names: Vec<&str> = cli
+        .get_subcommands()
+        .filter(|c| !c.is_hide_set())
+        .flat_map(|c| std::iter::once(c.get_name()).chain(c.get_visible_aliases()))
+        .collect();
+    thanos_tmux::did_you_mean(word, names).map(str::to_string)
+}
+
+/// What a mistyped subcommand is told.
+pub fn mistyped_message(word: &str, meant: &str) -> String {
+    format!(
+        "unknown command '{word}'; did you mean '{meant}'? (a new session with that name: thanos-tmux attach {word})"
+    )
+}
+
 const AFTER_HELP: &str = "\
 Environment:
   THANOS_TMUX_SOCKET     tmux server: a socket path (holds '/') or a socket name

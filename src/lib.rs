@@ -37,6 +37,7 @@ mod os;
 mod procs;
 mod recovery;
 mod state;
+mod suggest;
 mod tmux;
 
 #[cfg(test)]
@@ -52,4 +53,5 @@ pub use manager::{
     check_name, CleanupReport, Kept, SessionInfo, StateHealth, Target, TmuxManager, AUTO_LIMIT,
 };
 pub use procs::Usage;
+pub use suggest::did_you_mean;
 pub use tmux::Socket;

@@ -18,7 +18,15 @@ fn main() {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => {
-            let _ = err.print();
+            match first_word().and_then(|w| Some((cli::mistyped_command(&w)?, w))) {
+                // `kil web`: the typo, not clap's "unexpected argument 'web'".
+                Some((meant, word)) if err.use_stderr() => {
+                    eprintln!("thanos-tmux: {}", cli::mistyped_message(&word, &meant));
+                }
+                _ => {
+                    let _ = err.print();
+                }
+            }
             let exit = if err.use_stderr() {
                 Exit::Usage
             } else {
@@ -36,6 +44,21 @@ fn main() {
         }
     };
     std::process::exit(exit.code());
+}
+
+/// The first word of the command line that is neither an option nor an option's value.
+fn first_word() -> Option<String> {
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "-L" | "-S" | "-c" | "--socket-name" | "--socket-path" | "--dir" | "--color" => {
+                args.next();
+            }
+            flag if flag.starts_with('-') => {}
+            _ => return Some(arg),
+        }
+    }
+    None
 }
 
 /// `list | head`: the reader went away; nothing to say.

@@ -24,10 +24,15 @@ pub fn run(cli: Cli) -> Result<Exit> {
     let global = &cli.global;
     thanos_tmux::init_logging(&Environment::of_process(), global.verbose, global.quiet);
     match cli.command {
-        None => attach::run(
-            global,
-            &attach::from_top_level(cli.name, cli.dir, cli.detached),
-        ),
+        None => {
+            if let Some(word) = &cli.name {
+                refuse_a_mistyped_command(global, word)?;
+            }
+            attach::run(
+                global,
+                &attach::from_top_level(cli.name, cli.dir, cli.detached),
+            )
+        }
         Some(Command::Attach(args)) => attach::run(global, &args),
         Some(Command::List(args)) => list::run(global, &args),
         Some(Command::Status(args)) => status::run(global, args.json),
@@ -44,6 +49,18 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Some(Command::Daemons(args)) => daemons::run(global, &args),
         Some(Command::Doctor) => doctor::run(global),
     }
+}
+
+/// `thanos-tmux lsit` is a typo, not a new session: a bare word near a subcommand that
+/// is no session yet (live, recorded or an alias) is refused, never created.
+fn refuse_a_mistyped_command(global: &Global, word: &str) -> Result<()> {
+    let Some(meant) = crate::cli::mistyped_command(word) else {
+        return Ok(());
+    };
+    if manager(global, false)?.is_known_session(word)? {
+        return Ok(());
+    }
+    Err(thanos_tmux::Error::Usage(crate::cli::mistyped_message(word, &meant)).into())
 }
 
 /// The manager for the selected server. `with_config` loads (and validates) the user

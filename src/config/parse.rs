@@ -102,7 +102,7 @@ impl Cx<'_> {
 
     fn unknown(&self, parent: &str, key: &Key, known: &str) -> anyhow::Error {
         let name = key.get_ref().escape_debug().to_string();
-        let near = known.split_whitespace().find(|k| distance(k, &name) <= 2);
+        let near = crate::suggest::did_you_mean(&name, known.split_whitespace());
         let hint = near
             .map(|k| format!(" (did you mean '{k}'?)"))
             .unwrap_or_default();
@@ -346,20 +346,4 @@ pub(super) fn check_template(s: &str) -> Option<String> {
         }
     }
     check_nonempty(s)
-}
-
-/// Edit distance, for the "did you mean" hint of unknown keys.
-pub(super) fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = std::mem::replace(&mut row[0], i + 1);
-        for (j, &cb) in b.iter().enumerate() {
-            let best = (diagonal + usize::from(ca != cb))
-                .min(row[j] + 1)
-                .min(row[j + 1] + 1);
-            diagonal = std::mem::replace(&mut row[j + 1], best);
-        }
-    }
-    row[b.len()]
 }

@@ -1,4 +1,4 @@
-use super::parse::{check_template, distance};
+use super::parse::check_template;
 use super::*;
 use std::ffi::OsString;
 use std::os::unix::fs::PermissionsExt;
@@ -668,7 +668,6 @@ fn helpers() {
     assert_eq!(expand_tilde("/x/~", home), Some(PathBuf::from("/x/~")));
     assert_eq!(expand_tilde("~/a", None), None);
     assert_eq!(check_template("{dir}-{parent}@{repo}.{host}"), None);
-    assert_eq!(distance("auto_atach", "auto_attach"), 1);
     for p in POLICIES {
         assert_eq!(p.0, p.1.as_str());
     }

@@ -33,6 +33,14 @@ impl TmuxManager {
         Ok(out)
     }
 
+    /// True when `name` means a session already: a live one, a recorded one, or one of
+    /// the aliases (`main`, `dev`, `monitor`).
+    pub fn is_known_session(&self, name: &str) -> Result<bool> {
+        Ok(super::ALIASES.contains(&name)
+            || self.records()?.contains_key(name)
+            || self.session_exists(name)?)
+    }
+
     /// True when tmux has a session of exactly this name.
     pub fn session_exists(&self, name: &str) -> Result<bool, Error> {
         Ok(self.presence(name)? == Presence::There)

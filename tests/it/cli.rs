@@ -34,6 +34,43 @@ fn an_unknown_subcommand_or_flag_is_a_usage_error() {
 }
 
 #[test]
+fn a_mistyped_subcommand_creates_nothing_and_says_what_was_meant() {
+    let sb = Sandbox::new();
+    for (typed, meant) in [
+        (&["lsit"][..], "list"),
+        (&["kil", "web"], "kill"),
+        (&["-L", "other", "stauts"], "status"),
+        (&["daem", "-d"], "daemons"),
+    ] {
+        let out = sb.run(typed);
+        assert_eq!(exit_code(&out), 2, "{typed:?}: {}", describe(&out));
+        assert_one_error_line(&out);
+        let word = typed
+            .iter()
+            .find(|w| !w.starts_with('-') && **w != "other")
+            .unwrap();
+        assert!(
+            stderr(&out).contains(&format!(
+                "unknown command '{word}'; did you mean '{meant}'? (a new session with that name: thanos-tmux attach {word})"
+            )),
+            "{}",
+            describe(&out)
+        );
+    }
+    assert!(!sb.server_running(), "a typo started tmux");
+    assert!(sb.recorded().is_empty(), "a typo was recorded");
+
+    // A session of that name, made on purpose, is reached by its name from then on.
+    sb.ok(&["attach", "-d", "lsit"]);
+    let out = sb.run(&["lsit", "-d"]);
+    assert_eq!(exit_code(&out), 0, "{}", describe(&out));
+    assert!(stderr(&out).contains("exists: lsit"), "{}", describe(&out));
+    // A word near no subcommand is a session name, as always.
+    sb.ok(&["frontend", "-d"]);
+    assert_eq!(sb.sessions_sorted(), ["frontend", "lsit"]);
+}
+
+#[test]
 fn global_options_work_before_the_subcommand() {
     // SPEC §2: `-L/--socket-name`, `-S`, `-v`, `-q`, `--color` are global options; a user
     // writes them first (`thanos-tmux -L work list`), as with tmux itself.
