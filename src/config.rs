@@ -46,6 +46,17 @@ pub struct Config {
     pub daemons: Vec<Daemon>,
 }
 
+/// A config as `Config::load` read it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ConfigFile {
+    /// The values in force: the file's over the defaults.
+    pub config: Config,
+    /// The file they came from; `None` when there is none (the defaults).
+    pub path: Option<PathBuf>,
+    /// One line for each key the file should not have, naming the file and line.
+    pub warnings: Vec<String>,
+}
+
 /// One `[[naming.rules]]` entry: a directory glob and a session-name template.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NamingRule {
@@ -139,15 +150,23 @@ impl Config {
         Some(base.join("thanos-tmux/config.toml"))
     }
 
-    /// Loads the file at [`Config::path`]; a missing file gives the defaults. Returns the
-    /// config and the file it came from (`None` when there was none).
-    pub fn load(env: &Environment) -> Result<(Config, Option<PathBuf>)> {
+    /// Loads the file at [`Config::path`]; a missing file gives the defaults. An error
+    /// names the file, the line and the key; a key the file should not have is a
+    /// warning, and the rest applies.
+    pub fn load(env: &Environment) -> Result<ConfigFile> {
         let Some(path) = Config::path(env) else {
-            return Ok((Config::default(), None));
+            return Ok(ConfigFile::default());
         };
         match read_checked(&path)? {
-            Some(text) => Ok((Config::parse(&text, &path, env)?, Some(path))),
-            None => Ok((Config::default(), None)),
+            Some(text) => {
+                let (config, warnings) = Config::parse(&text, &path, env)?;
+                Ok(ConfigFile {
+                    config,
+                    path: Some(path),
+                    warnings,
+                })
+            }
+            None => Ok(ConfigFile::default()),
         }
     }
 
@@ -156,12 +175,13 @@ impl Config {
     pub fn load_from(path: &Path, env: &Environment) -> Result<Config> {
         let text = read_checked(path)?;
         let text = text.ok_or_else(|| anyhow!("config file {} does not exist", path.display()))?;
-        Config::parse(&text, path, env)
+        Ok(Config::parse(&text, path, env)?.0)
     }
 
     /// Parses and validates config text; `origin` only names the file in messages, and
-    /// `~` in folders is `env`'s `$HOME`.
-    pub fn parse(text: &str, origin: &Path, env: &Environment) -> Result<Config> {
+    /// `~` in folders is `env`'s `$HOME`. Returns the config and a warning for each key
+    /// it does not know (left out; the rest applies).
+    pub fn parse(text: &str, origin: &Path, env: &Environment) -> Result<(Config, Vec<String>)> {
         parse_with_home(text, origin, env.home())
     }
 

@@ -150,7 +150,7 @@ impl TmuxManager {
     /// ```
     pub fn with_socket(socket: Socket) -> Result<Self> {
         let env = Environment::of_process();
-        let (config, _) = Config::load(&env)?;
+        let config = Config::load(&env)?.config;
         Self::open(socket, config, env)
     }
 
@@ -163,7 +163,7 @@ impl TmuxManager {
     /// ```no_run
     /// use thanos_tmux::{Config, Environment, Socket, TmuxManager};
     /// let env = Environment::of_process();
-    /// let (config, _) = Config::load(&env)?;
+    /// let config = Config::load(&env)?.config;
     /// let manager = TmuxManager::open(Socket::select(None, None, &env), config, env)?;
     /// println!("{} sessions", manager.list_sessions()?.len());
     /// # Ok::<(), anyhow::Error>(())

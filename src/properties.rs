@@ -323,11 +323,20 @@ fn check_config(text: &str) -> Result<(), TestCaseError> {
                 message
             );
         }
-        Ok(config) => {
+        Ok((config, warnings)) => {
+            for warning in &warnings {
+                prop_assert!(
+                    warning.starts_with("x.toml") && !warning.contains('\n'),
+                    "a warning of more than one line or not naming the file: {:?}",
+                    warning
+                );
+            }
             let rendered = config.to_toml();
             let again = Config::parse(&rendered, Path::new("shown.toml"), &with_home());
             prop_assert!(
-                again.as_ref().is_ok_and(|c| *c == config),
+                again
+                    .as_ref()
+                    .is_ok_and(|(c, w)| *c == config && w.is_empty()),
                 "`config show` output does not parse back to the same config:\n{}\n{:?}",
                 rendered,
                 again.err().map(|e| format!("{e:#}"))

@@ -1,11 +1,11 @@
 //! `thanos-tmux [NAME]`, `attach` and `name`.
 
-use super::{manager, Global};
+use super::{load_config, manager, manager_with, Global};
 use crate::cli::{AttachArgs, NameArgs};
 use crate::exit::Exit;
 use anyhow::Result;
 use std::path::PathBuf;
-use thanos_tmux::AutoAttach;
+use thanos_tmux::{AutoAttach, Config};
 
 /// `thanos-tmux [NAME] [-c DIR] [-d]` is `thanos-tmux attach` with the same words.
 pub fn from_top_level(name: Option<String>, dir: Option<PathBuf>, detached: bool) -> AttachArgs {
@@ -59,7 +59,12 @@ fn auto(global: &Global) -> Result<Exit> {
         eprintln!("thanos-tmux: auto-attach skipped, plain shell: {why}");
         Ok(Exit::Error)
     };
-    let manager = match manager(global, true) {
+    // A config that cannot be used costs one line: tmux goes on with the defaults.
+    let config = load_config(global).unwrap_or_else(|err| {
+        eprintln!("thanos-tmux: {err:#}; using the built-in defaults");
+        Config::default()
+    });
+    let manager = match manager_with(global, config) {
         Ok(manager) => manager,
         Err(err) => return skipped(&format_args!("{err:#}")),
     };

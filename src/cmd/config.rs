@@ -6,7 +6,7 @@ use crate::ui;
 use anyhow::{Context, Result};
 use thanos_tmux::{Config, Environment};
 
-/// The bundled tmux.conf (SPEC §9).
+/// The bundled tmux.conf.
 pub const TMUX_CONF: &str = include_str!("../../config/tmux.conf");
 
 pub fn run(what: ConfigWhat) -> Result<Exit> {
@@ -17,8 +17,12 @@ pub fn run(what: ConfigWhat) -> Result<Exit> {
             ui::out(&format!("{}\n", path.display()))?;
         }
         ConfigWhat::Show => {
-            let (config, from) = Config::load(&Environment::of_process())?;
-            let origin = match from {
+            let loaded = Config::load(&Environment::of_process())?;
+            for warning in &loaded.warnings {
+                eprintln!("thanos-tmux: warning: {warning}");
+            }
+            let config = loaded.config;
+            let origin = match loaded.path {
                 Some(path) => format!("# in force: {} and defaults\n", path.display()),
                 None => "# in force: defaults (no config file)\n".into(),
             };

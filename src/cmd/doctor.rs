@@ -41,15 +41,17 @@ fn fail(text: impl Into<String>) -> Check {
 pub fn run(global: &Global) -> Result<Exit> {
     let mut checks = Vec::new();
     let config = match Config::load(&Environment::of_process()) {
-        Ok((config, Some(path))) => {
-            checks.push(pass(format!("config {} is valid", path.display())));
-            config
-        }
-        Ok((config, None)) => {
-            checks.push(pass(
-                "no config file; defaults in force (thanos-tmux config path)",
-            ));
-            config
+        Ok(loaded) => {
+            match &loaded.path {
+                Some(path) if loaded.warnings.is_empty() => {
+                    checks.push(pass(format!("config {} is valid", path.display())))
+                }
+                Some(_) => checks.extend(loaded.warnings.iter().map(|w| warn(w.as_str()))),
+                None => checks.push(pass(
+                    "no config file; defaults in force (thanos-tmux config path)",
+                )),
+            }
+            loaded.config
         }
         Err(err) => {
             checks.push(fail(format!("{err:#}")));

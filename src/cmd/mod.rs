@@ -67,16 +67,30 @@ fn refuse_a_mistyped_command(global: &Global, word: &str) -> Result<()> {
 /// config; commands that do not depend on it run on defaults, so a bad config never
 /// hides the sessions.
 fn manager(global: &Global, with_config: bool) -> Result<TmuxManager> {
-    let env = Environment::of_process();
-    let socket = Socket::select(global.socket_name.clone(), global.socket_path.clone(), &env);
     let config = if with_config {
-        Config::load(&env)?.0
+        load_config(global)?
     } else {
         Config::default()
     };
+    manager_with(global, config)
+}
+
+/// The manager for the selected server, with a config in hand.
+fn manager_with(global: &Global, config: Config) -> Result<TmuxManager> {
+    let env = Environment::of_process();
+    let socket = Socket::select(global.socket_name.clone(), global.socket_path.clone(), &env);
     Ok(TmuxManager::open(socket, config, env)?
         .with_session_name(forced_name())
         .with_root(non_empty_env("THANOS_ROOT").map(PathBuf::from)))
+}
+
+/// The user's config; each key it should not have costs one warning line (unless `-q`).
+fn load_config(global: &Global) -> Result<Config> {
+    let loaded = Config::load(&Environment::of_process())?;
+    for warning in &loaded.warnings {
+        say(global, &format!("thanos-tmux: warning: {warning}"));
+    }
+    Ok(loaded.config)
 }
 
 /// The session every terminal gets, from `THANOS_TMUX_SESSION`.

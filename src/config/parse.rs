@@ -1,16 +1,29 @@
 //! Reading a config file: every key and value validated as it is read, each problem one
-//! line naming the file, the line and the key (`config.toml:7: unknown key 'auto_atach'`).
+//! line naming the file, the line and the key (`config.toml:7: bad value …`). A key it
+//! does not know is a warning of that shape (`config.toml:7: unknown key 'auto_atach'
+//! (did you mean 'auto_attach'?)`), and the rest of the file applies.
 
 use super::{expand_tilde, Config, Daemon, NamingRule, RestartPolicy, POLICIES};
 use anyhow::{anyhow, Result};
+use std::cell::RefCell;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use toml::de::{DeString, DeTable, DeValue};
 use toml::Spanned;
 
 /// [`Config::parse`] with `$HOME` given, so that tests need not touch the environment.
-pub(super) fn parse_with_home(text: &str, origin: &Path, home: Option<PathBuf>) -> Result<Config> {
-    let cx = Cx { text, origin, home };
+/// Returns the config and a warning for each key it does not know.
+pub(super) fn parse_with_home(
+    text: &str,
+    origin: &Path,
+    home: Option<PathBuf>,
+) -> Result<(Config, Vec<String>)> {
+    let cx = Cx {
+        text,
+        origin,
+        home,
+        warnings: RefCell::new(Vec::new()),
+    };
     let doc = DeTable::parse(text).map_err(|e| cx.syntax(&e))?;
     let mut c = Config::default();
     for (key, v) in entries(doc.get_ref()) {
@@ -27,10 +40,10 @@ pub(super) fn parse_with_home(text: &str, origin: &Path, home: Option<PathBuf>) 
             "restore_programs" => c.restore_programs = cx.list(k, v, check_program)?,
             "naming" => c.naming_rules = cx.naming(v)?,
             "daemons" => c.daemons = cx.daemons(v)?,
-            _ => return Err(cx.unknown("", key, TOP_KEYS)),
+            _ => cx.unknown("", key, TOP_KEYS),
         }
     }
-    Ok(c)
+    Ok((c, cx.warnings.into_inner()))
 }
 
 const TOP_KEYS: &str = "root prefix auto_attach auto_quit auto_restore skip_terminals \
@@ -56,6 +69,8 @@ struct Cx<'a> {
     text: &'a str,
     origin: &'a Path,
     home: Option<PathBuf>,
+    /// Unknown keys, one line each, in file order.
+    warnings: RefCell<Vec<String>>,
 }
 
 /// One table of an array of tables, named for messages (`daemons[1]`).
@@ -100,13 +115,15 @@ impl Cx<'_> {
         }
     }
 
-    fn unknown(&self, parent: &str, key: &Key, known: &str) -> anyhow::Error {
+    /// Notes a key that is not one of `known`; the key is then left out.
+    fn unknown(&self, parent: &str, key: &Key, known: &str) {
         let name = key.get_ref().escape_debug().to_string();
         let near = crate::suggest::did_you_mean(&name, known.split_whitespace());
         let hint = near
             .map(|k| format!(" (did you mean '{k}'?)"))
             .unwrap_or_default();
-        self.err(&key.span(), format!("unknown key '{parent}{name}'{hint}"))
+        let warning = self.err(&key.span(), format!("unknown key '{parent}{name}'{hint}"));
+        self.warnings.borrow_mut().push(warning.to_string());
     }
 
     fn bad(&self, v: &Val, key: &str, expected: &str) -> anyhow::Error {
@@ -186,11 +203,11 @@ impl Cx<'_> {
         let each = |(i, item): (usize, &'v Val<'i>)| {
             let at = format!("{key}[{i}]");
             let table = self.table(&at, item)?;
-            let stray = entries(table)
+            let strays = entries(table)
                 .into_iter()
-                .find(|(k, _)| !known.split_whitespace().any(|n| n == k.get_ref()));
-            if let Some((k, _)) = stray {
-                return Err(self.unknown(&format!("{at}."), k, known));
+                .filter(|(k, _)| !known.split_whitespace().any(|n| n == k.get_ref()));
+            for (k, _) in strays {
+                self.unknown(&format!("{at}."), k, known);
             }
             let span = item.span();
             Ok(Tbl { at, span, table })
@@ -207,7 +224,8 @@ impl Cx<'_> {
         let mut rules = Vec::new();
         for (key, value) in entries(self.table("naming", v)?) {
             if key.get_ref() != "rules" {
-                return Err(self.unknown("naming.", key, "rules"));
+                self.unknown("naming.", key, "rules");
+                continue;
             }
             for t in self.tables("naming.rules", value, "path name")? {
                 let (path_key, path) = self.required(&t, "path")?;

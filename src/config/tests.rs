@@ -6,7 +6,27 @@ use std::os::unix::fs::PermissionsExt;
 const FILE: &str = "/home/u/.config/thanos-tmux/config.toml";
 
 fn parse(text: &str) -> Result<Config> {
-    parse_with_home(text, Path::new(FILE), Some(PathBuf::from("/home/u")))
+    let (config, warnings) =
+        parse_with_home(text, Path::new(FILE), Some(PathBuf::from("/home/u")))?;
+    assert!(warnings.is_empty(), "unexpected warnings: {warnings:?}");
+    Ok(config)
+}
+
+/// Parses text whose one problem is a key it should not have: one warning line naming
+/// the file, the line and the needles; the config of the other keys.
+fn warns(text: &str, line: usize, needles: &[&str]) -> Config {
+    let (config, warnings) = parse_with_home(text, Path::new(FILE), Some(PathBuf::from("/home/u")))
+        .unwrap_or_else(|e| panic!("{text:?} failed: {e}"));
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    let warning = &warnings[0];
+    assert!(
+        warning.starts_with(&format!("{FILE}:{line}: ")),
+        "wrong line (want {line}): {warning}"
+    );
+    for n in needles {
+        assert!(warning.contains(n), "{warning:?} lacks {n:?}");
+    }
+    config
 }
 
 fn full() -> Config {
@@ -186,12 +206,17 @@ fn fails(text: &str, line: usize, needles: &[&str]) {
 
 #[test]
 fn top_level_errors() {
-    fails(
-        "prefix = \"x\"\nauto_atach = true\n",
+    // An unknown key costs itself only: the rest of the file applies.
+    let c = warns(
+        "prefix = \"x\"\nauto_atach = false\nauto_quit = true\n",
         2,
         &["unknown key 'auto_atach'", "did you mean 'auto_attach'"],
     );
-    fails("\n\nbogus = 1\n", 3, &["unknown key 'bogus'"]);
+    assert_eq!(
+        (c.prefix.as_str(), c.auto_attach, c.auto_quit),
+        ("x", true, true)
+    );
+    warns("\n\nbogus = 1\n", 3, &["unknown key 'bogus'"]);
     fails(
         "prefix = \"a.b\"\n",
         1,
@@ -311,7 +336,7 @@ fn list_errors() {
 fn naming_errors() {
     let rule = |body: &str| format!("prefix = \"p\"\n\n[[naming.rules]]\n{body}\n");
     fails("naming = 1\n", 1, &["'naming' must be a table"]);
-    fails(
+    warns(
         "[naming]\nrule = []\n",
         2,
         &["unknown key 'naming.rule'", "did you mean 'rules'"],
@@ -321,7 +346,7 @@ fn naming_errors() {
         2,
         &["'naming.rules' must be an array of tables"],
     );
-    fails(
+    warns(
         &rule("path = \"/x\"\nname = \"n\"\nnmae = 1"),
         6,
         &["unknown key 'naming.rules[0].nmae'"],
@@ -401,7 +426,7 @@ fn daemon_errors() {
         1,
         &["'daemons[0]' must be a table (got integer 1)"],
     );
-    fails(
+    warns(
         &d("name = \"b\"\ncommand = \"x\"\nrestrat = \"never\""),
         8,
         &["unknown key 'daemons[1].restrat'", "did you mean 'restart'"],
@@ -486,8 +511,8 @@ fn daemon_errors() {
 
 #[test]
 fn implicit_tables_have_lines() {
-    fails("prefix = \"p\"\n\na.b = 1\n", 3, &["unknown key 'a'"]);
-    fails("\n[x.y]\nz = 1\n", 2, &["unknown key 'x'"]);
+    warns("prefix = \"p\"\n\na.b = 1\n", 3, &["unknown key 'a'"]);
+    warns("\n[x.y]\nz = 1\n", 2, &["unknown key 'x'"]);
     fails(
         "\n\n[daemons.x]\n",
         3,
@@ -498,7 +523,7 @@ fn implicit_tables_have_lines() {
         3,
         &["'naming.rules' must be an array of tables"],
     );
-    fails(
+    warns(
         "[naming]\nother.x = 1\n",
         2,
         &["unknown key 'naming.other'"],
@@ -644,14 +669,21 @@ fn environment() {
         Environment::from_lookup(|k| (k == "THANOS_TMUX_CONFIG").then(|| file.clone().into()));
     assert_eq!(Config::path(&env), Some(file.clone()));
     // A missing file gives the defaults; a present one is read and named.
-    assert_eq!(Config::load(&env).unwrap(), (Config::default(), None));
+    assert_eq!(Config::load(&env).unwrap(), ConfigFile::default());
     std::fs::write(&file, "prefix = \"q-\"\n").unwrap();
     std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
-    let (c, from) = Config::load(&env).unwrap();
-    assert_eq!((c.prefix.as_str(), from), ("q-", Some(file.clone())));
+    let loaded = Config::load(&env).unwrap();
+    assert_eq!(
+        (loaded.config.prefix.as_str(), loaded.path),
+        ("q-", Some(file.clone()))
+    );
     std::fs::write(&file, "prefix = \"q-\"\nbad = 1\n").unwrap();
-    let err = Config::load(&env).unwrap_err().to_string();
-    assert_eq!(err, format!("{}:2: unknown key 'bad'", file.display()));
+    let loaded = Config::load(&env).unwrap();
+    assert_eq!(loaded.config.prefix, "q-");
+    assert_eq!(
+        loaded.warnings,
+        [format!("{}:2: unknown key 'bad'", file.display())]
+    );
     std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o666)).unwrap();
     assert!(Config::load(&env)
         .unwrap_err()

@@ -188,9 +188,34 @@ fn config_root_and_prefix_shape_the_built_in_sessions() {
 }
 
 #[test]
-fn a_bad_config_is_one_line_naming_the_file_line_and_key() {
+fn an_unknown_config_key_is_one_warning_and_the_rest_applies() {
     let sb = Sandbox::new();
     let path = sb.write_config("prefix = \"ok-\"\n\nauto_atach = true\n");
+    let out = sb.run(&["attach", "-d", "main"]);
+    assert_eq!(exit_code(&out), 0, "{}", describe(&out));
+    let err = stderr(&out);
+    let warning = format!(
+        "thanos-tmux: warning: {}:3: unknown key 'auto_atach' (did you mean 'auto_attach'?)",
+        path.display()
+    );
+    assert_eq!(err.lines().next(), Some(warning.as_str()), "{err}");
+    assert_eq!(err.lines().count(), 2, "the warning and 'created': {err}");
+    assert_eq!(sb.sessions(), ["ok-main"], "the rest of the file applied");
+    // `doctor` shows it as a warning, not a failure of the config.
+    let doctor = sb.run(&["doctor"]);
+    assert!(
+        stdout(&doctor).contains(&format!("! {}:3: unknown key 'auto_atach'", path.display())),
+        "{}",
+        describe(&doctor)
+    );
+    // `-q` silences it.
+    assert_eq!(stderr(&sb.run(&["-q", "list"])), "");
+}
+
+#[test]
+fn a_bad_config_value_is_one_line_naming_the_file_line_and_key() {
+    let sb = Sandbox::new();
+    let path = sb.write_config("prefix = \"ok-\"\n\nauto_attach = \"yes\"\n");
     let out = sb.run(&["attach", "-d"]);
     assert_eq!(exit_code(&out), 1, "{}", describe(&out));
     assert_one_error_line(&out);
@@ -200,7 +225,7 @@ fn a_bad_config_is_one_line_naming_the_file_line_and_key() {
         "names the file: {err}"
     );
     assert!(err.contains(":3"), "names the line: {err}");
-    assert!(err.contains("auto_atach"), "names the key: {err}");
+    assert!(err.contains("auto_attach"), "names the key: {err}");
     assert!(!sb.server_running(), "attached despite the bad config");
     // A bad config never hides the sessions.
     let out = sb.run(&["list", "--json"]);

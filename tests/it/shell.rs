@@ -660,6 +660,35 @@ fn a_failing_tmux_says_one_line(sh: Sh) {
 per_shell!(a_failing_tmux_says_one_line);
 
 #[test]
+fn a_bad_config_value_costs_one_line_at_login_and_tmux_comes_with_the_defaults() {
+    let sb = Sandbox::new();
+    let _quiet = Quiet(&sb);
+    let config = sb.write_config("prefix = \"my-\"\nauto_quit = \"yes\"\n");
+    let sh = Sh::Bash;
+    let prompt = sh.prompt("");
+    let term = Shell::new(&sb, sh).spawn();
+    // The built-in defaults: thanos-main, not my-main.
+    wait_attached(&sb, &term, "thanos-main");
+    detach(&sb, "thanos-main");
+    let screen = wait_prompt(&term, &prompt);
+    // What was said before tmux took the terminal, less tmux's own "[detached …]".
+    let said: Vec<&str> = noise(&screen, &prompt)
+        .into_iter()
+        .filter(|l| !l.starts_with("[detached"))
+        .collect();
+    assert_eq!(said.len(), 1, "expected one line:\n{screen}");
+    for needle in [
+        config.to_str().unwrap(),
+        ":2",
+        "auto_quit",
+        "using the built-in defaults",
+    ] {
+        assert!(said[0].contains(needle), "{needle:?} missing:\n{screen}");
+    }
+    assert_working(&term, sh, "config", &prompt);
+}
+
+#[test]
 fn three_failures_in_ten_minutes_pause_auto_attach() {
     let sb = Sandbox::new();
     let _quiet = Quiet(&sb);
