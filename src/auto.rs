@@ -3,9 +3,9 @@
 
 use crate::config::Config;
 use crate::env::Environment;
-use crate::log;
 use crate::manager::{TmuxManager, AUTO_LIMIT};
 use crate::os;
+use crate::{hooks, log};
 use std::fs;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -67,7 +67,7 @@ fn skip_matches(entry: &str, program: &str) -> bool {
     program == entry || program.starts_with(&format!("{entry}-"))
 }
 
-/// Failed auto-attaches, kept in a small file in the state folder.
+/// Failed auto-attaches to one server, kept in a small file in the state folder.
 pub(crate) struct Failures {
     path: PathBuf,
 }
@@ -82,35 +82,37 @@ pub(crate) enum Pause {
 }
 
 impl Failures {
-    /// The record in `state_dir`.
-    pub(crate) fn in_dir(state_dir: &Path) -> Failures {
+    /// The record of the server on `socket` (its path), in `state_dir`.
+    pub(crate) fn of_server(state_dir: &Path, socket: &str) -> Failures {
         Failures {
-            path: state_dir.join("auto-failures"),
+            path: state_dir.join(format!("auto-failures.{}", hooks::digest(socket))),
         }
+    }
+
+    /// When a pause in force at `now` ends (Unix seconds); `None` when there is none.
+    pub(crate) fn paused_until(&self, now: i64) -> Option<i64> {
+        let text = fs::read_to_string(&self.path).ok()?;
+        let (times, _) = parse(&text);
+        let recent: Vec<i64> = times
+            .into_iter()
+            .filter(|t| now - t < WINDOW_SECS)
+            .collect();
+        let last = *recent.iter().max()?;
+        (recent.len() >= MAX_FAILURES && now - last < PAUSE_SECS).then_some(last + PAUSE_SECS)
     }
 
     /// Whether auto-attach is paused at `now`. Marks the pause as announced.
     pub(crate) fn pause(&self, now: i64) -> Pause {
-        let Ok(text) = fs::read_to_string(&self.path) else {
+        let Some(until) = self.paused_until(now) else {
             return Pause::No;
         };
-        let (times, announced) = parse(&text);
-        let recent: Vec<i64> = times
-            .iter()
-            .copied()
-            .filter(|t| now - t < WINDOW_SECS)
-            .collect();
-        let Some(&last) = recent.iter().max() else {
-            return Pause::No;
-        };
-        if recent.len() < MAX_FAILURES || now - last >= PAUSE_SECS {
-            return Pause::No;
-        }
+        let text = fs::read_to_string(&self.path).unwrap_or_default();
+        let announced = parse(&text).1;
         if !announced {
             let _ = os::write_private(&self.path, format!("{text}announced\n").as_bytes());
         }
         Pause::For {
-            minutes: (PAUSE_SECS - (now - last) + 59) / 60,
+            minutes: (until - now + 59) / 60,
             announce: !announced,
         }
     }
@@ -169,6 +171,18 @@ pub enum AutoAttach {
 }
 
 impl TmuxManager {
+    /// The record of failed auto-attaches to this manager's server.
+    pub(crate) fn failures(&self) -> Failures {
+        Failures::of_server(self.store().dir(), &self.socket_key())
+    }
+
+    /// When the pause of auto-attach on this server ends (Unix seconds), after 3
+    /// failures in 10 minutes; `None` when it is not paused. Any successful attach to
+    /// the server lifts it.
+    pub fn auto_attach_paused_until(&self) -> Option<i64> {
+        self.failures().paused_until(os::now())
+    }
+
     /// The login path: unless a guard says no or failures paused it, makes sure the
     /// session for this folder exists and replaces this process with tmux attached to
     /// it. Every tmux call together gets `AUTO_LIMIT`; a failure counts toward a pause
@@ -178,7 +192,7 @@ impl TmuxManager {
             log::debug(format_args!("auto-attach: {why}"));
             return AutoAttach::Declined(why);
         }
-        let failures = Failures::in_dir(self.store().dir());
+        let failures = self.failures();
         let now = os::now();
         if let Pause::For { minutes, announce } = failures.pause(now) {
             return AutoAttach::Paused { minutes, announce };
@@ -217,7 +231,7 @@ mod tests {
     #[test]
     fn three_failures_in_ten_minutes_pause_once_announced() {
         let dir = tempfile::tempdir().unwrap();
-        let f = Failures::in_dir(dir.path());
+        let f = Failures::of_server(dir.path(), "/tmp/tmux-1/default");
         assert_eq!(f.pause(1000), Pause::No);
         f.record(1000);
         f.record(1100);
@@ -243,9 +257,23 @@ mod tests {
     }
 
     #[test]
+    fn each_server_has_its_own_count_and_pause() {
+        let dir = tempfile::tempdir().unwrap();
+        let default = Failures::of_server(dir.path(), "/tmp/tmux-1/default");
+        let work = Failures::of_server(dir.path(), "/tmp/tmux-1/work");
+        for t in [1000, 1010, 1020] {
+            default.record(t);
+        }
+        work.record(1020);
+        assert_eq!(default.paused_until(1030), Some(1020 + PAUSE_SECS));
+        assert_eq!(work.paused_until(1030), None);
+        assert!(matches!(work.pause(1030), Pause::No));
+    }
+
+    #[test]
     fn old_failures_do_not_count() {
         let dir = tempfile::tempdir().unwrap();
-        let f = Failures::in_dir(dir.path());
+        let f = Failures::of_server(dir.path(), "/tmp/tmux-1/default");
         f.record(0);
         f.record(100);
         f.record(700);

@@ -102,7 +102,7 @@ pub(crate) fn coalesce(
 
 /// A file name for a session, of fixed length whatever the name holds (a name can be
 /// longer than a file name may be): 128 bits of two FNV-1a hashes, as hex.
-fn digest(name: &str) -> String {
+pub(crate) fn digest(name: &str) -> String {
     let fnv = |basis: u64| {
         name.bytes().fold(basis, |h, b| {
             (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)

@@ -143,6 +143,14 @@ pub fn ago(then: i64, now: i64) -> String {
     }
 }
 
+/// What a pause of auto-attach means to the user, until `until` (Unix seconds).
+pub fn pause_line(until: i64, now: i64) -> String {
+    format!(
+        "auto-attach is paused for {} more min after 3 failures; typing `thanos-tmux` attaches by hand and lifts the pause",
+        ((until - now).max(0) + 59) / 60
+    )
+}
+
 /// Writes to stdout; a closed pipe (`list | head`) is not an error worth a message.
 pub fn out(text: &str) -> io::Result<()> {
     let mut stdout = io::stdout().lock();

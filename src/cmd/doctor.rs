@@ -60,6 +60,9 @@ pub fn run(global: &Global) -> Result<Exit> {
     };
     let manager = manager(global, false)?.with_config(config);
     checks.extend(tmux_checks(&manager));
+    if let Some(until) = manager.auto_attach_paused_until() {
+        checks.push(warn(ui::pause_line(until, ui::now())));
+    }
     checks.push(state_check(&manager));
     checks.extend(shell_checks());
     checks.push(daemon_check(&manager));

@@ -11,8 +11,16 @@ use thanos_tmux::{DaemonStatus, SessionInfo};
 struct Status {
     tmux: TmuxStatus,
     state: StateStatus,
+    auto_attach: AutoStatus,
     sessions: Vec<SessionStatus>,
     daemons: Vec<DaemonStatus>,
+}
+
+/// Whether auto-attach on this server is paused after repeated failures.
+#[derive(Serialize)]
+struct AutoStatus {
+    /// Unix seconds when the pause ends; null when there is none.
+    paused_until: Option<i64>,
 }
 
 /// A session as `list` shows it, plus what its panes' processes use (null where the
@@ -87,6 +95,9 @@ pub fn run(global: &Global, json: bool) -> Result<Exit> {
             ok: state_error.is_none(),
             sessions: sessions.iter().filter(|s| s.info.managed).count(),
         },
+        auto_attach: AutoStatus {
+            paused_until: manager.auto_attach_paused_until(),
+        },
         sessions,
         daemons,
     };
@@ -153,6 +164,13 @@ fn print_human(
         out.bold("sessions"),
         s.sessions.len() - alive
     );
+    if let Some(until) = s.auto_attach.paused_until {
+        text.push_str(&format!(
+            "{}     {}\n",
+            out.bold("auto"),
+            out.gold(&ui::pause_line(until, ui::now()))
+        ));
+    }
     if !s.sessions.is_empty() {
         text.push('\n');
         text.push_str(&session_table(&s.sessions, out));

@@ -308,6 +308,8 @@ impl TmuxManager {
         let batch = new_session(target, Start::Attach)
             .greet_once(&target.name)
             .extend(self.hooks());
+        // An attach by hand that gets this far lifts a pause of auto-attach.
+        self.failures().clear();
         Err(self.tmux.exec(&batch).into())
     }
 
@@ -316,13 +318,14 @@ impl TmuxManager {
         self.ensure(target, Some(limit))
     }
 
-    /// Replaces this process with `tmux attach-session` to an existing session.
-    /// Returns only on failure.
+    /// Replaces this process with `tmux attach-session` to an existing session, which
+    /// lifts a pause of auto-attach on this server. Returns only on failure.
     pub fn exec_attach(&self, target: &Target) -> anyhow::Error {
         let batch = Batch::new()
             .attach_session(At::Name(&target.name))
             .greet_once(&target.name)
             .extend(self.hooks());
+        self.failures().clear();
         self.tmux.exec(&batch).into()
     }
 
@@ -332,10 +335,14 @@ impl TmuxManager {
             .greet_once(&target.name)
             .extend(self.hooks());
         match self.tmux.run(&switch) {
-            Ok(_) => self.record(target, None),
+            Ok(_) => {
+                self.failures().clear();
+                self.record(target, None)
+            }
             Err(Error::NoSuchSession(_)) | Err(Error::NoServer) => {
                 self.ensure(target, None)?;
                 self.tmux.run_checked(&switch)?;
+                self.failures().clear();
                 Ok(())
             }
             Err(err) => Err(self.tmux.explain(err).into()),

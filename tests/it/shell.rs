@@ -729,6 +729,63 @@ fn three_failures_in_ten_minutes_pause_auto_attach() {
     );
 }
 
+#[test]
+fn a_pause_is_one_servers_shows_in_status_and_doctor_and_an_attach_by_hand_lifts_it() {
+    let sb = Sandbox::new();
+    let _quiet = Quiet(&sb);
+    let (fake, log) = fake_tmux(&sb, MISMATCH);
+    let _fakes = FakePids(log.clone());
+    let failing = path_with(&sb, Some(&fake));
+    let sh = Sh::Bash;
+    let prompt = sh.prompt("");
+    for _ in 0..4 {
+        let term = Shell::new(&sb, sh).path(&failing).spawn();
+        wait_prompt(&term, &prompt);
+    }
+    let paused_until = |args: &[&str]| {
+        let json: serde_json::Value = serde_json::from_str(&sb.ok(args)).unwrap();
+        json["auto_attach"]["paused_until"].as_i64()
+    };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let until = paused_until(&["status", "--json"]).expect("status shows the pause");
+    assert!(
+        (now + 500..=now + 601).contains(&until),
+        "{until} vs now {now}"
+    );
+    let status = sb.run(&["status"]);
+    assert!(
+        stdout(&status).contains("auto-attach is paused for"),
+        "{}",
+        describe(&status)
+    );
+    let doctor = sb.run(&["doctor"]);
+    assert!(
+        stdout(&doctor).contains("! auto-attach is paused for"),
+        "{}",
+        describe(&doctor)
+    );
+    // The pause is this server's: another one is not paused.
+    assert_eq!(paused_until(&["-L", "other", "status", "--json"]), None);
+
+    // What the pause message advises works: an attach by hand, with a working tmux.
+    let term = Terminal::new(&sb);
+    term.wait_screen(|s| s.contains('$'), T);
+    term.type_line(&sh_quote(bin().to_str().unwrap()));
+    wait_attached(&sb, &term, "thanos-main");
+    detach(&sb, "thanos-main");
+    assert_eq!(
+        paused_until(&["status", "--json"]),
+        None,
+        "the attach lifted it"
+    );
+    // And the next terminal attaches by itself again.
+    let term = Shell::new(&sb, sh).spawn();
+    wait_attached(&sb, &term, "thanos-main");
+}
+
 // ------------------------------------------------------------ auto_quit
 
 fn auto_quit_closes_the_terminal_on_detach(sh: Sh) {
