@@ -1,11 +1,11 @@
 //! `doctor`: one line per check. It fails (exit 1) only for what breaks the product;
 //! what it cannot be sure of only warns.
 
-use super::{manager, paint_err, paint_out, Global};
+use super::{manager, paint_err, paint_out, rc, Global};
 use crate::exit::Exit;
 use crate::ui::{self, Paint};
 use anyhow::Result;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use thanos_tmux::{Config, Environment, StateHealth, TmuxManager};
 
 enum Mark {
@@ -164,35 +164,12 @@ fn state_check(manager: &TmuxManager) -> Check {
     }
 }
 
-/// rc files a user may have put the one line in.
-fn rc_files() -> Vec<PathBuf> {
-    let home = std::env::var_os("HOME")
-        .map(PathBuf::from)
-        .unwrap_or_default();
-    let zdot = std::env::var_os("ZDOTDIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| home.clone());
-    let xdg = std::env::var_os("XDG_CONFIG_HOME")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| home.join(".config"));
-    vec![
-        zdot.join(".zshrc"),
-        home.join(".bashrc"),
-        home.join(".bash_profile"),
-        home.join(".profile"),
-        xdg.join("fish/config.fish"),
-        xdg.join("fish/conf.d/thanos-tmux.fish"),
-    ]
-}
-
 fn shell_checks() -> Vec<Check> {
-    let found: Vec<PathBuf> = rc_files()
-        .into_iter()
-        .filter(|p| std::fs::read_to_string(p).is_ok_and(|t| t.contains("thanos-tmux init")))
-        .collect();
+    let shells = rc::read();
+    let found: Vec<&Path> = shells.iter().flat_map(rc::Shell::integrated).collect();
     if found.is_empty() {
         return vec![
-            fail("shell integration found in none of your rc files; add `eval \"$(thanos-tmux init zsh)\"` (or bash, or `thanos-tmux init fish | source`)"),
+            fail("shell integration found in none of your rc files (nor in what they source); add `command -v thanos-tmux >/dev/null && eval \"$(thanos-tmux init zsh)\"` (or bash; fish: `command -q thanos-tmux; and thanos-tmux init fish | source`)"),
             warn("completions come with the shell integration; none found"),
         ];
     }
@@ -201,10 +178,27 @@ fn shell_checks() -> Vec<Check> {
         .map(|p| p.display().to_string())
         .collect::<Vec<_>>()
         .join(", ");
-    vec![
-        pass(format!("shell integration in {list}")),
-        pass("completions: included in the shell integration"),
-    ]
+    let mut checks = vec![pass(format!("shell integration in {list}"))];
+    // zsh completes only once its completion system is loaded (oh-my-zsh loads it).
+    let zsh_without_completion = shells.iter().find(|s| {
+        s.name == "zsh"
+            && !s.integrated().is_empty()
+            && !s.mentions("compinit")
+            && !s.mentions("oh-my-zsh.sh")
+    });
+    match zsh_without_completion {
+        Some(zsh) => checks.push(warn(format!(
+            "zsh loads no completion system, so Tab completes nothing; add `autoload -Uz compinit && compinit` to {}",
+            zsh.files
+                .iter()
+                .map(|(path, _)| path)
+                .find(|path| path.ends_with(".zshrc"))
+                .unwrap_or(&zsh.files[0].0)
+                .display()
+        ))),
+        None => checks.push(pass("completions: included in the shell integration")),
+    }
+    checks
 }
 
 fn daemon_check(manager: &TmuxManager) -> Check {

@@ -8,6 +8,7 @@ mod doctor;
 mod hook;
 mod kill;
 mod list;
+mod rc;
 mod recover;
 mod shell;
 mod status;
