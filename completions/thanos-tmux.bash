@@ -42,7 +42,7 @@ __thanos_tmux_complete() {
   local -a names=()
   case $sub in
     "")
-      candidates="attach list ls status kill cleanup forget name save restore init completions daemons config doctor main dev monitor $global -c --dir -d --detached -V --version"
+      candidates="attach last list ls status kill cleanup forget name save restore init completions daemons config doctor main dev monitor $global -c --dir -d --detached -V --version"
       names=(list --names)
       ;;
     attach) candidates="-c --dir -d --detached $global"; names=(list --names) ;;
@@ -56,7 +56,7 @@ __thanos_tmux_complete() {
     name) __thanos_tmux_reply_lines compgen -d -- "$cur"; return ;;
     init) candidates="zsh bash fish --no-attach $global" ;;
     completions) candidates="zsh bash fish $global" ;;
-    config) candidates="path show tmux-conf $global" ;;
+    config) candidates="path show init tmux-conf $global" ;;
     daemons)
       if ((COMP_CWORD == sub_at + 1)); then
         candidates="start stop restart status"

@@ -7,6 +7,7 @@ _thanos_tmux() {
   local sub='' word i sub_at=0
   subcommands=(
     'attach:attach to a session, creating it when missing'
+    'last:back to the session used before'
     'list:list live and recorded sessions'
     'status:tmux, server, state and sessions at a glance'
     'kill:kill sessions'
@@ -52,7 +53,7 @@ _thanos_tmux() {
     name) _files -/; return ;;
     init) options+=(--no-attach); compadd -- zsh bash fish ;;
     completions) compadd -- zsh bash fish ;;
-    config) compadd -- path show tmux-conf ;;
+    config) compadd -- path show init tmux-conf ;;
     daemons)
       options+=(--json --names --line)
       if (( CURRENT == sub_at + 1 )); then

@@ -81,6 +81,8 @@ pub struct Global {
 pub enum Command {
     /// Attach to a session, creating it when missing
     Attach(AttachArgs),
+    /// Back to the session used before this one
+    Last,
     /// List live and recorded sessions
     #[command(visible_alias = "ls")]
     List(ListArgs),
@@ -274,6 +276,8 @@ pub enum ConfigWhat {
     Path,
     /// The config in force, defaults included
     Show,
+    /// Write the documented default config to the config path (never over a file)
+    Init,
     /// The bundled tmux.conf
     TmuxConf,
 }

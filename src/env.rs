@@ -87,6 +87,13 @@ impl Environment {
         self.path("HOME")
     }
 
+    /// The id of the session of the tmux client this process runs in (`$TMUX` is
+    /// `SOCKET,PID,SESSION`, the last without its `$`).
+    pub(crate) fn tmux_session_id(&self) -> Option<String> {
+        let id = self.text("TMUX")?.rsplit(',').next()?;
+        id.parse::<u32>().ok().map(|n| format!("${n}"))
+    }
+
     /// True inside tmux (`$TMUX` set).
     pub(crate) fn inside_tmux(&self) -> bool {
         self.get("TMUX").is_some()

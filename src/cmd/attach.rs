@@ -35,6 +35,14 @@ pub fn run(global: &Global, args: &AttachArgs) -> Result<Exit> {
     Ok(Exit::Ok)
 }
 
+/// `last`: back to the session used before this one.
+pub fn last(global: &Global) -> Result<Exit> {
+    let manager = manager(global, true)?;
+    let target = manager.previous_session()?;
+    manager.attach(&target)?;
+    Ok(Exit::Ok)
+}
+
 pub fn name(global: &Global, args: &NameArgs) -> Result<Exit> {
     let manager = manager(global, true)?;
     let dir = match &args.dir {

@@ -49,6 +49,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Some(Command::Hook(args)) => hook::run(global, &args),
         Some(Command::Daemons(args)) => daemons::run(global, &args),
         Some(Command::Doctor) => doctor::run(global),
+        Some(Command::Last) => attach::last(global),
     }
 }
 

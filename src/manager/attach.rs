@@ -9,7 +9,7 @@ use crate::recovery;
 use crate::state::SessionRecord;
 use crate::tmux::format::{self, ServerId};
 use crate::tmux::{At, Batch, Spawn, Start};
-use anyhow::Result;
+use anyhow::{Context as _, Result};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -54,6 +54,27 @@ impl TmuxManager {
             name: pick.name,
             start_dir: pick.start_dir,
         })
+    }
+
+    /// The session used before this one: inside tmux, the most recently attached
+    /// session other than the client's own; outside, the most recently attached of
+    /// all (live, or recorded to be restored).
+    pub fn previous_session(&self) -> Result<Target> {
+        let current = match self.env().tmux_session_id() {
+            Some(id) => self
+                .live_sessions()?
+                .into_iter()
+                .find(|row| row.id == id)
+                .map(|row| row.name),
+            None => None,
+        };
+        let previous = self
+            .list_sessions()?
+            .into_iter()
+            .filter(|s| Some(&s.name) != current.as_ref() && s.last_attached.is_some())
+            .max_by_key(|s| s.last_attached)
+            .context("no other session was attached before; nothing to go back to")?;
+        self.resolve(Some(&previous.name), None)
     }
 
     /// The name picked for a folder (`thanos-tmux name`).

@@ -236,6 +236,46 @@ fn a_bad_config_value_is_one_line_naming_the_file_line_and_key() {
 }
 
 #[test]
+fn config_init_writes_the_documented_defaults_once_and_never_over_a_file() {
+    let sb = Sandbox::new();
+    let path = sb.config.join("thanos-tmux/config.toml");
+    let out = sb.run(&["config", "init"]);
+    assert_eq!(exit_code(&out), 0, "{}", describe(&out));
+    assert!(
+        stderr(&out).contains(path.to_str().unwrap()),
+        "{}",
+        describe(&out)
+    );
+    let example = include_str!("../../config/config.toml");
+    assert_eq!(fs::read_to_string(&path).unwrap(), example);
+    assert_eq!(
+        fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    // What it wrote is the configuration in force: the defaults, with nothing to warn of.
+    let shown = sb.run(&["config", "show"]);
+    assert_eq!(exit_code(&shown), 0, "{}", describe(&shown));
+    assert_eq!(stderr(&shown), "", "{}", describe(&shown));
+    assert!(
+        stdout(&shown).contains("prefix = \"thanos-\""),
+        "{}",
+        describe(&shown)
+    );
+
+    // A second time, or over the user's own file: refused, the file untouched.
+    fs::write(&path, "prefix = \"mine-\"\n").unwrap();
+    let out = sb.run(&["config", "init"]);
+    assert_eq!(exit_code(&out), 1, "{}", describe(&out));
+    assert_one_error_line(&out);
+    assert!(
+        stderr(&out).contains(path.to_str().unwrap()),
+        "{}",
+        describe(&out)
+    );
+    assert_eq!(fs::read_to_string(&path).unwrap(), "prefix = \"mine-\"\n");
+}
+
+#[test]
 fn a_config_file_others_can_write_is_refused() {
     let sb = Sandbox::new();
     let path = sb.write_config("prefix = \"x-\"\n");

@@ -85,6 +85,42 @@ fn a_typed_name_is_attached_or_created_on_the_terminal() {
 }
 
 #[test]
+fn last_goes_back_to_the_session_used_before() {
+    let sb = Sandbox::new();
+    sb.ok(&["attach", "-d", "alpha"]);
+    sb.ok(&["attach", "-d", "beta"]);
+    let term = Terminal::new(&sb);
+    attach_in(&sb, &term, &format!("{} alpha", binary()), "alpha");
+    // Inside tmux: to beta, then `last` twice goes back and forth.
+    attach_in(&sb, &term, &format!("{} beta", binary()), "beta");
+    attach_in(&sb, &term, &format!("{} last", binary()), "alpha");
+    attach_in(&sb, &term, &format!("{} last", binary()), "beta");
+    // Outside tmux: the session used last.
+    sb.tmux_ok(&["detach-client", "-s", "=beta"]);
+    assert!(wait_for(|| sb.clients().is_empty(), T));
+    attach_in(&sb, &term, &format!("{} last", binary()), "beta");
+    assert_eq!(
+        sb.sessions_sorted(),
+        ["alpha", "beta"],
+        "last made a session"
+    );
+}
+
+#[test]
+fn last_with_nothing_to_go_back_to_is_one_line() {
+    let sb = Sandbox::new();
+    let out = sb.run(&["last"]);
+    assert_eq!(exit_code(&out), 1, "{}", describe(&out));
+    assert_one_error_line(&out);
+    assert!(
+        stderr(&out).contains("nothing to go back to"),
+        "{}",
+        describe(&out)
+    );
+    assert!(!sb.server_running());
+}
+
+#[test]
 fn inside_tmux_it_switches_the_client_and_never_nests() {
     let sb = Sandbox::new();
     let term = Terminal::new(&sb);
