@@ -32,7 +32,14 @@ Environment:
   THANOS_TMUX_CONFIG     config file (default $XDG_CONFIG_HOME/thanos-tmux/config.toml)
   THANOS_TMUX_LOG        log level: error, warn, info, debug
   THANOS_ROOT            start folder of thanos-main, thanos-dev, thanos-monitor
-  NO_COLOR               no colour";
+  NO_COLOR               no colour
+
+Examples:
+  thanos-tmux                 attach to the session of this folder (made when missing)
+  thanos-tmux api             attach to the session api
+  thanos-tmux last            back to the session used before
+  thanos-tmux list            live and recorded sessions
+  thanos-tmux doctor          check the installation";
 
 /// Gives every terminal a persistent home in tmux.
 #[derive(Debug, Parser)]
@@ -80,38 +87,79 @@ pub struct Global {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Attach to a session, creating it when missing
+    #[command(
+        after_help = "Examples:\n  thanos-tmux attach                 the session of this folder\n  thanos-tmux attach api -c ~/src/api  api, starting in that folder when made\n  thanos-tmux attach -d notes        make sure notes exists, without attaching\n  thanos-tmux attach last            a session named like a subcommand"
+    )]
     Attach(AttachArgs),
     /// Back to the session used before this one
+    #[command(
+        after_help = "Examples:\n  thanos-tmux last    from inside tmux: the session before this one\n  thanos-tmux last    outside: the session used last"
+    )]
     Last,
     /// List live and recorded sessions
     #[command(visible_alias = "ls")]
+    #[command(
+        after_help = "Examples:\n  thanos-tmux list                  a table of live and recorded sessions\n  thanos-tmux list --json           the same for scripts\n  thanos-tmux list --names --dead   recorded sessions that tmux lost"
+    )]
     List(ListArgs),
     /// Show tmux, server, state and sessions at a glance
+    #[command(
+        after_help = "Examples:\n  thanos-tmux status\n  thanos-tmux status --json | jq .sessions"
+    )]
     Status(JsonArgs),
     /// Kill sessions (asks first on a terminal)
+    #[command(
+        after_help = "Examples:\n  thanos-tmux kill scratch\n  thanos-tmux kill --yes a b    no question (scripts)"
+    )]
     Kill(KillArgs),
     /// Drop records of sessions that were closed on purpose
+    #[command(
+        after_help = "Examples:\n  thanos-tmux cleanup --dry-run   what would be dropped, and what kept\n  thanos-tmux cleanup"
+    )]
     Cleanup(CleanupArgs),
     /// Drop records from the state file; tmux is not touched
+    #[command(
+        after_help = "Examples:\n  thanos-tmux forget old-project\n  thanos-tmux forget --dead    every record tmux has no session for"
+    )]
     Forget(ForgetArgs),
     /// Print the session name that attach would pick for a folder
+    #[command(after_help = "Examples:\n  thanos-tmux name\n  thanos-tmux name ~/src/api")]
     Name(NameArgs),
     /// Record the live layout of sessions into the state file
+    #[command(
+        after_help = "Examples:\n  thanos-tmux save          every live session\n  thanos-tmux save api"
+    )]
     Save(NamesArgs),
     /// Recreate recorded sessions that tmux no longer has
+    #[command(
+        after_help = "Examples:\n  thanos-tmux restore api\n  thanos-tmux restore --all    every recorded session tmux lost"
+    )]
     Restore(RestoreArgs),
     /// Print the shell integration snippet
+    #[command(
+        after_help = "Examples:\n  command -v thanos-tmux >/dev/null && eval \"$(thanos-tmux init zsh)\"    in ~/.zshrc\n  command -v thanos-tmux >/dev/null && eval \"$(thanos-tmux init bash)\"   in ~/.bashrc\n  command -q thanos-tmux; and thanos-tmux init fish | source           in config.fish"
+    )]
     Init(InitArgs),
     /// Print a completion script
+    #[command(
+        after_help = "Examples:\n  thanos-tmux completions fish > ~/.config/fish/completions/thanos-tmux.fish"
+    )]
     Completions(ShellArg),
     /// Run a lifecycle or tmux hook event
     #[command(hide = true)]
     Hook(HookArgs),
     /// Start, stop and inspect the daemons of thanos-monitor
+    #[command(
+        after_help = "Examples:\n  thanos-tmux daemons status\n  thanos-tmux daemons restart web\n  thanos-tmux daemons status --line    for a status line: ● 3/3"
+    )]
     Daemons(DaemonsArgs),
     /// Show where the config lives and what is in force
+    #[command(
+        after_help = "Examples:\n  thanos-tmux config init    write the documented defaults\n  thanos-tmux config show    what is in force\n  thanos-tmux config tmux-conf > ~/.config/thanos-tmux/tmux.conf"
+    )]
     Config(ConfigArgs),
     /// Check the installation, one line per check
+    #[command(after_help = "Examples:\n  thanos-tmux doctor")]
     Doctor,
 }
 

@@ -493,3 +493,29 @@ fn every_subcommand_and_long_option_is_completed_in_every_shell() {
         missing.join("\n  ")
     );
 }
+
+#[test]
+fn every_help_ends_with_examples() {
+    use clap::CommandFactory;
+    let sb = Sandbox::new();
+    let root = cli::Cli::command();
+    let mut pages: Vec<Vec<String>> = vec![vec!["--help".into()]];
+    for sub in root.get_subcommands().filter(|c| !c.is_hide_set()) {
+        pages.push(vec![sub.get_name().to_string(), "--help".into()]);
+    }
+    for args in pages {
+        let help = sb.ok(&args);
+        let examples = help
+            .rsplit_once("\nExamples:\n")
+            .map(|(_, tail)| tail)
+            .unwrap_or_else(|| panic!("{args:?} has no examples at its end:\n{help}"));
+        let lines: Vec<&str> = examples.lines().filter(|l| !l.trim().is_empty()).collect();
+        assert!(
+            !lines.is_empty()
+                && lines
+                    .iter()
+                    .all(|l| l.starts_with("  ") && l.contains("thanos-tmux")),
+            "{args:?}: examples must be indented command lines:\n{examples}"
+        );
+    }
+}
