@@ -102,9 +102,41 @@ impl TmuxManager {
         Ok(done.restored)
     }
 
+    /// Restores the recorded sessions (all of them when `names` is empty) and, when
+    /// daemons are configured, the monitor session with them: it is rebuilt from the
+    /// config, never from a record, so that each daemon runs again.
     pub(super) fn restore_within(
         &self,
         names: &[String],
+        limit: Option<Duration>,
+    ) -> Result<Restored> {
+        let monitor = self.monitor_name();
+        let with_daemons =
+            !self.config.daemons.is_empty() && (names.is_empty() || names.contains(&monitor));
+        let records: Vec<String> = names
+            .iter()
+            .filter(|n| !with_daemons || **n != monitor)
+            .cloned()
+            .collect();
+        let mut done = if names.is_empty() || !records.is_empty() {
+            self.restore_records(&records, &monitor, limit)?
+        } else {
+            Restored::default()
+        };
+        if with_daemons && !self.session_exists(&monitor)? {
+            match self.daemons_start(&[]) {
+                Ok(_) => done.restored.push(monitor),
+                Err(err) => done.failed.push((monitor, format!("{err:#}"))),
+            }
+        }
+        Ok(done)
+    }
+
+    /// Restores recorded sessions, all but `monitor` when `names` is empty.
+    fn restore_records(
+        &self,
+        names: &[String],
+        monitor: &str,
         limit: Option<Duration>,
     ) -> Result<Restored> {
         // Best effort: a state folder that cannot be written still lets a restore run.
@@ -122,7 +154,8 @@ impl TmuxManager {
         }
         let todo: Vec<&SessionRecord> = records
             .values()
-            .filter(|r| !alive.contains(&r.name) && (names.is_empty() || names.contains(&r.name)))
+            .filter(|r| !alive.contains(&r.name) && r.name != monitor)
+            .filter(|r| names.is_empty() || names.contains(&r.name))
             .collect();
         if todo.is_empty() {
             return Ok(Restored::default());

@@ -12,18 +12,6 @@ use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::time::{Duration, Instant};
 
-/// Ends the sandbox server with SIGKILL and waits until it is gone (a server with many
-/// panes lingers for seconds after `kill-server`).
-fn crash_server(sb: &Sandbox) {
-    if let Some(pid) = sb.server_pid() {
-        // SAFETY: kill(2) on the sandbox's own tmux server.
-        unsafe {
-            libc::kill(pid as libc::pid_t, libc::SIGKILL);
-        }
-        assert!(wait_for(|| pid_gone(pid), Duration::from_secs(10)));
-    }
-}
-
 /// Runs the binary, asserts exit 0 and the time bound, prints the time; returns stdout.
 fn timed(sb: &Sandbox, args: &[&str], bound: Duration) -> String {
     let start = Instant::now();
@@ -98,7 +86,7 @@ fn a_thousand_sessions_are_listed_completed_and_kept_by_cleanup() {
     timed(&sb, &["attach", "-d", "one-more"], BOUND);
     assert_eq!(sb.sessions().len(), N + 1);
     assert_eq!(sb.recorded().len(), N + 1);
-    crash_server(&sb);
+    sb.crash_server();
 }
 
 #[test]

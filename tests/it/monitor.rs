@@ -87,6 +87,52 @@ fn start_makes_one_window_per_daemon_in_config_order_and_twice_changes_nothing()
 }
 
 #[test]
+fn the_first_attach_after_a_crash_brings_the_daemons_back() {
+    let sb = Sandbox::new();
+    config(&sb);
+    sb.ok(&["daemons", "start"]);
+    sb.ok(&["attach", "-d", "work"]);
+    sb.ok(&["save"]);
+    sb.crash_server();
+
+    // The first attach restores the sessions, the monitor session and its daemons.
+    sb.ok(&["attach", "-d", "work"]);
+    let windows = sb.tmux_ok(&[
+        "list-windows",
+        "-t",
+        "=thanos-monitor",
+        "-F",
+        "#{window_index} #{window_name}",
+    ]);
+    assert_eq!(
+        windows, "0 sleeper\n1 crasher\n2 env-check\n",
+        "one window a daemon"
+    );
+    assert!(
+        wait_for(
+            || daemon(&sb, "sleeper")["running"] == true
+                && daemon(&sb, "env-check")["running"] == true,
+            Duration::from_secs(5)
+        ),
+        "{:?}",
+        status(&sb)
+    );
+    assert_eq!(sb.sessions_sorted(), ["thanos-monitor", "work"]);
+    // Only the daemon made to crash is down, as before the crash.
+    let doctor = sb.run(&["doctor"]);
+    let down = support::stdout(&doctor)
+        .lines()
+        .find(|l| l.contains("daemons not running"))
+        .map(str::to_string)
+        .unwrap_or_default();
+    assert!(
+        down.contains("crasher") && !down.contains("sleeper") && !down.contains("env-check"),
+        "{}",
+        support::describe(&doctor)
+    );
+}
+
+#[test]
 fn status_json_has_the_contract_fields_and_resources() {
     let sb = Sandbox::new();
     config(&sb);

@@ -319,6 +319,22 @@ impl Sandbox {
         self.tmux_ok(&["new-session", "-d", "-s", session]);
     }
 
+    /// Crashes the sandbox's server (SIGKILL, as after a tmux bug or an OOM kill) and
+    /// waits until its process is gone and its socket no longer answers.
+    pub fn crash_server(&self) {
+        if let Some(pid) = self.server_pid() {
+            // SAFETY: kill(2) on the sandbox's own tmux server; a zombie ignores it.
+            unsafe {
+                libc::kill(pid as libc::pid_t, libc::SIGKILL);
+            }
+            assert!(
+                wait_for(|| pid_gone(pid), Duration::from_secs(10)),
+                "tmux server {pid} survived SIGKILL"
+            );
+        }
+        assert!(wait_for(|| !self.server_running(), Duration::from_secs(5)));
+    }
+
     /// Ends the sandbox's server and waits (up to 5 s) until its process is gone.
     pub fn kill_server(&self) {
         let pid = self.server_pid();

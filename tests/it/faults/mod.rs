@@ -10,7 +10,6 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 mod state_file;
 mod state_folder;
@@ -75,16 +74,4 @@ fn windows_by_session(sb: &Sandbox) -> BTreeMap<String, Vec<String>> {
         out.entry(f[0].clone()).or_default().push(f[1].clone());
     }
     out
-}
-
-/// Ends the sandbox server with SIGKILL (a crash) and waits until it is gone.
-fn crash_server(sb: &Sandbox) {
-    if let Some(pid) = sb.server_pid() {
-        sigkill(pid);
-        assert!(
-            wait_for(|| pid_gone(pid), Duration::from_secs(5)),
-            "tmux server {pid} survived SIGKILL"
-        );
-    }
-    assert!(wait_for(|| !sb.server_running(), Duration::from_secs(5)));
 }

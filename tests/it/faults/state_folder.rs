@@ -1,7 +1,7 @@
 //! A state folder that cannot be written: read-only and full (a small tmpfs mounted for
 //! the test). Mounts are undone when the test ends (also when it fails).
 
-use super::{crash_server, state_problem, tmp_litter};
+use super::{state_problem, tmp_litter};
 use crate::support::*;
 use serde_json::Value;
 use std::fs;
@@ -202,7 +202,7 @@ fn a_read_only_state_folder_still_lists_after_a_server_restart() {
     let mount = StateMount::or_chmod(&sb, "64k");
     sb.ok(&["attach", "-d", "keep"]);
     sb.ok(&["attach", "-d", "other"]);
-    crash_server(&sb);
+    sb.crash_server();
     sb.start_server("keep");
     // Read once nothing can write any more (a hook of the crash may still be saving).
     mount.read_only();

@@ -1,7 +1,7 @@
 //! The tmux server killed (SIGKILL) in the middle of a restore: the records survive and
 //! a second restore finishes the job without duplicates.
 
-use super::{crash_server, sigkill, windows_by_session};
+use super::{sigkill, windows_by_session};
 use crate::support::*;
 use std::collections::BTreeSet;
 use std::fs;
@@ -115,7 +115,7 @@ fn restore_of_thirty_sessions_of_three_windows_rebuilds_each_exactly() {
     // The control for the crash test below: without a fault, one restore is exact.
     let sb = Sandbox::new();
     build_thirty_by_three(&sb);
-    crash_server(&sb);
+    sb.crash_server();
     let started = Instant::now();
     sb.ok(&["restore"]);
     println!("restore of 30x3: {} ms", started.elapsed().as_millis());
@@ -136,7 +136,7 @@ fn tmux_killed_in_the_middle_of_restore_then_a_second_restore_finishes_without_d
             break;
         }
         rounds += 1;
-        crash_server(&sb);
+        sb.crash_server();
         let restore = sb
             .cmd(&["restore"])
             .stdout(Stdio::null())
