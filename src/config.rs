@@ -36,6 +36,8 @@ pub struct Config {
     pub skip_terminals: Vec<String>,
     /// Auto-attach over ssh too (default true).
     pub ssh_auto_attach: bool,
+    /// What a terminal gets when its session already has one (default `Group`).
+    pub second_terminal: SecondTerminal,
     /// Sessions killed at logout when no client is attached (default none).
     pub kill_on_logout: Vec<String>,
     /// Foreground programs re-run on restore.
@@ -81,6 +83,28 @@ pub struct Daemon {
     pub restart: RestartPolicy,
 }
 
+/// What a terminal gets when the session picked for it already has a client.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SecondTerminal {
+    /// `group` (the default): a session of its own in the same group, with a window of
+    /// its own; both see the same windows, each types into its own. It ends when its
+    /// terminal detaches or closes, and is never recorded.
+    #[default]
+    Group,
+    /// `share`: the same session, as plain tmux; both show the same window.
+    Share,
+}
+
+impl SecondTerminal {
+    /// The config spelling: `group` or `share`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SecondTerminal::Group => "group",
+            SecondTerminal::Share => "share",
+        }
+    }
+}
+
 /// When a dead daemon is started again.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RestartPolicy {
@@ -117,6 +141,7 @@ impl Default for Config {
                 .map(String::from)
                 .into(),
             ssh_auto_attach: true,
+            second_terminal: SecondTerminal::Group,
             kill_on_logout: Vec::new(),
             restore_programs: ["vim", "nvim", "less", "man", "htop", "top", "tail"]
                 .map(String::from)
@@ -200,6 +225,7 @@ impl Config {
         put("auto_restore", self.auto_restore.to_string());
         put("skip_terminals", quote_list(&self.skip_terminals));
         put("ssh_auto_attach", self.ssh_auto_attach.to_string());
+        put("second_terminal", quote(self.second_terminal.as_str()));
         put("kill_on_logout", quote_list(&self.kill_on_logout));
         put("restore_programs", quote_list(&self.restore_programs));
         for rule in &self.naming_rules {

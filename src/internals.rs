@@ -55,7 +55,7 @@ pub fn sessions_output(n: usize) -> String {
         let managed = if i % 3 == 2 { "" } else { "1" };
         let _ = writeln!(
             out,
-            "${i}|{}|{}|{last}|{}|{}|{managed}|4242|1700000000|{}>",
+            "${i}|{}|{}|{last}|{}|{}|{managed}|4242|1700000000|{}||>",
             quote(&name),
             1_700_000_000 + i,
             usize::from(i % 5 == 0),
@@ -69,7 +69,7 @@ pub fn sessions_output(n: usize) -> String {
 /// What tmux prints for `list-sessions -F format::NAMES` with `n` sessions.
 pub fn names_output(n: usize) -> String {
     (0..n)
-        .map(|i| format!("{}>\n", quote(&session_name(i))))
+        .map(|i| format!("{}|>\n", quote(&session_name(i))))
         .collect()
 }
 
@@ -103,7 +103,7 @@ pub fn panes_output(n: usize) -> String {
             let _ = writeln!(
                 out,
                 "%{}|{name}|${i}|4242|1700000000|{window}|{active}|{wname}|{}|80|24|{pane}|{}|\
-                 {command}|{dir}>",
+                 {command}|{dir}|>",
                 3 * i + k,
                 quote(layout),
                 10_000 + 3 * i + k,

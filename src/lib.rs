@@ -44,7 +44,7 @@ mod tmux;
 mod properties;
 
 pub use auto::AutoAttach;
-pub use config::{Config, ConfigFile, Daemon, NamingRule, RestartPolicy};
+pub use config::{Config, ConfigFile, Daemon, NamingRule, RestartPolicy, SecondTerminal};
 pub use daemons::DaemonStatus;
 pub use env::Environment;
 pub use error::Error;

@@ -69,6 +69,8 @@ prop_compose! {
         managed in any::<bool>(),
         server in server_id(),
         path in any_path(),
+        group in proptest::option::of(printed_name()),
+        twin in any::<bool>(),
     ) -> SessionRow {
         SessionRow {
             id: format!("${id}"),
@@ -80,6 +82,8 @@ prop_compose! {
             managed,
             server,
             path,
+            group: group.filter(|g| !g.is_empty()),
+            twin,
         }
     }
 }
@@ -100,8 +104,9 @@ fn q(text: &str) -> String {
 fn session_line(r: &SessionRow) -> String {
     let last = r.last_attached.map(|t| t.to_string()).unwrap_or_default();
     let managed = if r.managed { "1" } else { "" };
+    let twin = if r.twin { "1" } else { "" };
     format!(
-        "{}|{}|{}|{last}|{}|{}|{managed}|{}|{}|{}>\n",
+        "{}|{}|{}|{last}|{}|{}|{managed}|{}|{}|{}|{}|{twin}>\n",
         r.id,
         q(&r.name),
         r.created,
@@ -109,7 +114,8 @@ fn session_line(r: &SessionRow) -> String {
         r.windows,
         r.server.pid,
         r.server.start_time,
-        q(&r.path)
+        q(&r.path),
+        q(r.group.as_deref().unwrap_or_default())
     )
 }
 
@@ -129,6 +135,7 @@ prop_compose! {
         pane_pid in any::<u32>(),
         pane_command in any_path(),
         path in any_path(),
+        twin in any::<bool>(),
     ) -> PaneRow {
         PaneRow {
             pane_id: format!("%{pane}"),
@@ -145,6 +152,7 @@ prop_compose! {
             pane_pid,
             pane_command,
             path,
+            twin,
         }
     }
 }
@@ -167,6 +175,7 @@ fn pane_line(r: &PaneRow) -> String {
         r.pane_pid.to_string(),
         q(&r.pane_command),
         q(&r.path),
+        if r.twin { "1" } else { "" }.to_string(),
     ];
     fields.join("|") + ">\n"
 }

@@ -3,7 +3,7 @@
 //! does not know is a warning of that shape (`config.toml:7: unknown key 'auto_atach'
 //! (did you mean 'auto_attach'?)`), and the rest of the file applies.
 
-use super::{expand_tilde, Config, Daemon, NamingRule, RestartPolicy, POLICIES};
+use super::{expand_tilde, Config, Daemon, NamingRule, RestartPolicy, SecondTerminal, POLICIES};
 use anyhow::{anyhow, Result};
 use std::cell::RefCell;
 use std::ops::Range;
@@ -35,6 +35,7 @@ pub(super) fn parse_with_home(
             "auto_quit" => c.auto_quit = cx.boolean(k, v)?,
             "auto_restore" => c.auto_restore = cx.boolean(k, v)?,
             "ssh_auto_attach" => c.ssh_auto_attach = cx.boolean(k, v)?,
+            "second_terminal" => c.second_terminal = cx.second_terminal(k, v)?,
             "skip_terminals" => c.skip_terminals = cx.list(k, v, check_nonempty)?,
             "kill_on_logout" => c.kill_on_logout = cx.list(k, v, check_session)?,
             "restore_programs" => c.restore_programs = cx.list(k, v, check_program)?,
@@ -47,7 +48,8 @@ pub(super) fn parse_with_home(
 }
 
 const TOP_KEYS: &str = "root prefix auto_attach auto_quit auto_restore skip_terminals \
-                        ssh_auto_attach kill_on_logout restore_programs naming daemons";
+                        ssh_auto_attach second_terminal kill_on_logout restore_programs naming \
+                        daemons";
 
 /// A key or value of the document, with its byte span in the file.
 type Key<'i> = Spanned<DeString<'i>>;
@@ -286,6 +288,14 @@ impl Cx<'_> {
             env.push((key_str.to_owned(), self.string(&full, value)?.to_owned()));
         }
         Ok(env)
+    }
+
+    fn second_terminal(&self, key: &str, v: &Val) -> Result<SecondTerminal> {
+        match self.string(key, v)? {
+            "group" => Ok(SecondTerminal::Group),
+            "share" => Ok(SecondTerminal::Share),
+            _ => Err(self.bad(v, key, "\"group\" or \"share\"")),
+        }
     }
 
     fn policy(&self, key: &str, v: &Val) -> Result<RestartPolicy> {

@@ -41,6 +41,7 @@ fn full() -> Config {
             .map(String::from)
             .collect(),
         ssh_auto_attach: false,
+        second_terminal: SecondTerminal::Share,
         kill_on_logout: vec!["scratch", "tmp-1"]
             .into_iter()
             .map(String::from)
@@ -93,6 +94,7 @@ auto_quit = true
 auto_restore = false
 skip_terminals = ["vscode", "WarpTerminal"]
 ssh_auto_attach = false
+second_terminal = "share"
 kill_on_logout = ["scratch", "tmp-1"]
 restore_programs = [
   "vim",

@@ -1,14 +1,15 @@
 //! Resolving the session a terminal gets, creating or restoring it, attaching.
 
 use super::{check_name, current_dir, identity, Presence, Target, TmuxManager, ALIASES};
+use crate::config::SecondTerminal;
 use crate::error::Error;
 use crate::log;
 use crate::naming::{self, Context};
 use crate::os;
 use crate::recovery;
 use crate::state::SessionRecord;
-use crate::tmux::format::{self, ServerId};
-use crate::tmux::{At, Batch, Spawn, Start};
+use crate::tmux::format::{self, ServerId, SessionRow};
+use crate::tmux::{target, At, Batch, Spawn, Start};
 use anyhow::{Context as _, Result};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -326,6 +327,10 @@ impl TmuxManager {
             return Err(self.exec_attach(target));
         }
         self.record(target, None)?;
+        if let Some(twin) = self.second_terminal(target)? {
+            self.failures().clear();
+            return Err(self.tmux.exec(&twin).into());
+        }
         let batch = new_session(target, Start::Attach)
             .greet_once(&target.name)
             .extend(self.hooks());
@@ -342,12 +347,42 @@ impl TmuxManager {
     /// Replaces this process with `tmux attach-session` to an existing session, which
     /// lifts a pause of auto-attach on this server. Returns only on failure.
     pub fn exec_attach(&self, target: &Target) -> anyhow::Error {
-        let batch = Batch::new()
-            .attach_session(At::Name(&target.name))
-            .greet_once(&target.name)
-            .extend(self.hooks());
+        let batch = match self.second_terminal(target) {
+            Ok(Some(twin)) => twin,
+            Ok(None) => Batch::new()
+                .attach_session(At::Name(&target.name))
+                .greet_once(&target.name)
+                .extend(self.hooks()),
+            Err(err) => return err,
+        };
         self.failures().clear();
         self.tmux.exec(&batch).into()
+    }
+
+    /// With `second_terminal = "group"`, when the session already has a client (itself
+    /// or a second terminal's session of its group): the call that attaches this
+    /// terminal through a session of its own in the group. `None`: attach as usual.
+    fn second_terminal(&self, target: &Target) -> Result<Option<Batch>> {
+        if self.config.second_terminal != SecondTerminal::Group
+            || !target::addressable(&target.name)
+        {
+            return Ok(None);
+        }
+        let live = self.live_sessions()?;
+        let in_group = |row: &&SessionRow| {
+            row.name == target.name || row.group.as_deref() == Some(target.name.as_str())
+        };
+        if !live.iter().filter(in_group).any(|row| row.attached > 0) {
+            return Ok(None);
+        }
+        // Named after this process, which becomes the tmux client: terminals opening
+        // at the same moment never pick the same name.
+        let twin = format!("{}~{}", target.name, std::process::id());
+        Ok(Some(
+            Batch::new()
+                .attach_grouped(&target.name, &twin, &target.start_dir)
+                .extend(self.hooks()),
+        ))
     }
 
     fn switch(&self, target: &Target) -> Result<()> {

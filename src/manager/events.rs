@@ -78,6 +78,7 @@ impl TmuxManager {
                 hooks::coalesce(dir, name, save)
             }
             "client-detached" => {
+                self.end_left_second_terminals()?;
                 self.note_client(name, false)?;
                 hooks::coalesce(dir, name, save)
             }

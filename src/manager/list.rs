@@ -41,6 +41,22 @@ impl TmuxManager {
             || self.session_exists(name)?)
     }
 
+    /// Ends every second terminal's session that its terminal has left (detached or
+    /// closed); their windows stay with the group. (A `client-detached` hook does not
+    /// say which session the client left, so all of them are looked at.)
+    pub(crate) fn end_left_second_terminals(&self) -> Result<()> {
+        for twin in self.live_sessions()? {
+            if !twin.twin || twin.attached > 0 {
+                continue;
+            }
+            match self.tmux.run(&Batch::new().kill_session(At::Id(&twin.id))) {
+                Ok(_) | Err(Error::NoSuchSession(_)) => {}
+                Err(err) => return Err(self.tmux.explain(err).into()),
+            }
+        }
+        Ok(())
+    }
+
     /// True when tmux has a session of exactly this name.
     pub fn session_exists(&self, name: &str) -> Result<bool, Error> {
         Ok(self.presence(name)? == Presence::There)
@@ -155,14 +171,29 @@ pub(crate) fn merge(
     live: &[SessionRow],
     records: &BTreeMap<String, SessionRecord>,
 ) -> Vec<SessionInfo> {
+    // A second terminal's session is folded into its group's: its clients count there.
+    let folded = |row: &&SessionRow| {
+        row.twin
+            && row
+                .group
+                .as_ref()
+                .is_some_and(|g| g != &row.name && live.iter().any(|r| &r.name == g))
+    };
+    let clients_of = |name: &str| -> u32 {
+        live.iter()
+            .filter(|r| r.name == name || (r.twin && r.group.as_deref() == Some(name)))
+            .map(|r| r.attached)
+            .sum()
+    };
     let mut out: Vec<SessionInfo> = live
         .iter()
+        .filter(|row| !folded(row))
         .map(|row| {
             let record = records.get(&row.name);
             SessionInfo {
                 name: row.name.clone(),
                 windows: row.windows,
-                attached: row.attached,
+                attached: clients_of(&row.name),
                 created: row.created,
                 last_attached: row.last_attached.or(record.and_then(|r| r.last_attached)),
                 start_dir: record

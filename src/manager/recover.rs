@@ -46,6 +46,8 @@ impl TmuxManager {
             }
             Err(err) => return Err(self.tmux.explain(err).into()),
         };
+        // A second terminal's session shares its group's windows: never recorded.
+        let rows: Vec<_> = rows.into_iter().filter(|r| !r.twin).collect();
         let servers: BTreeMap<String, ServerId> =
             rows.iter().map(|r| (r.session.clone(), r.server)).collect();
         let mut layouts = recovery::layouts(&rows);

@@ -271,6 +271,30 @@ impl Batch {
         }
     }
 
+    /// Attaches the client to a new session `name` in the group of session `group`
+    /// (the same windows, its own current window), marked `@thanos-grouped` and given a
+    /// new window of its own in `dir`. Not `destroy-unattached`: tmux 3.3a's server
+    /// crashes when such a session of a group goes while hooks run for it; the
+    /// `client-detached` hook ends it instead.
+    pub(crate) fn attach_grouped(self, group: &str, name: &str, dir: &Path) -> Self {
+        let here = At::Name(name);
+        self.cmd([
+            "new-session",
+            "-t",
+            &target::session(group),
+            "-s",
+            &target::literal(name),
+        ])
+        .set_session_option(Some(here), "@thanos-grouped", "1")
+        .new_window(
+            here,
+            &Spawn {
+                dir: Some(dir),
+                ..Spawn::default()
+            },
+        )
+    }
+
     /// `attach-session` to a session.
     pub(crate) fn attach_session(self, at: At) -> Self {
         self.cmd(["attach-session", "-t", &at.session()])

@@ -25,6 +25,10 @@ pub(crate) struct SessionRow {
     pub(crate) managed: bool,
     pub(crate) server: ServerId,
     pub(crate) path: String,
+    /// The group it shares its windows with (named after the group's first session).
+    pub(crate) group: Option<String>,
+    /// A second terminal's session in a group (`@thanos-grouped`): never recorded.
+    pub(crate) twin: bool,
 }
 
 /// What tells one server process from another on the same socket.
@@ -49,10 +53,11 @@ impl Unreadable {
 /// `-F` for `list-sessions`, matching `parse_sessions`.
 pub(crate) const SESSIONS: &str = "#{session_id}|#{q:session_name}|#{session_created}|\
 #{session_last_attached}|#{session_attached}|#{session_windows}|#{q:@thanos-managed}|\
-#{pid}|#{start_time}|#{q:session_path}>";
+#{pid}|#{start_time}|#{q:session_path}|#{q:session_group}|#{q:@thanos-grouped}>";
 
-/// `-F` for `list-sessions` when only the names are wanted.
-pub(crate) const NAMES: &str = "#{q:session_name}>";
+/// `-F` for `list-sessions` when only the names are wanted (and which are a second
+/// terminal's session, left out).
+pub(crate) const NAMES: &str = "#{q:session_name}|#{q:@thanos-grouped}>";
 
 /// `-F` for `list-sessions` or `display-message -p` naming each session: name, id and
 /// server identity.
@@ -70,7 +75,8 @@ pub(crate) const PANE_PIDS: &str = "#{pane_pid}|#{q:session_name}>";
 /// `-F` for `list-panes`, matching `parse_panes`.
 pub(crate) const PANES: &str = "#{pane_id}|#{q:session_name}|#{session_id}|#{pid}|#{start_time}|\
 #{window_index}|#{window_active}|#{q:window_name}|#{q:window_layout}|#{window_width}|\
-#{window_height}|#{pane_index}|#{pane_pid}|#{q:pane_current_command}|#{q:pane_current_path}>";
+#{window_height}|#{pane_index}|#{pane_pid}|#{q:pane_current_command}|#{q:pane_current_path}|\
+#{q:@thanos-grouped}>";
 
 /// Splits tmux's answer into records of fields, each decoded to the exact text tmux
 /// holds. Anything but whole records is `Unreadable`.
@@ -153,7 +159,7 @@ fn rows_of<R>(
 
 /// Parses `list-sessions -F SESSIONS` output.
 pub(crate) fn parse_sessions(output: &str) -> Result<Vec<SessionRow>, Unreadable> {
-    rows_of(output, 10, |f| {
+    rows_of(output, 12, |f| {
         Some(SessionRow {
             id: id(&f[0], '$')?,
             name: f[1].clone(),
@@ -164,13 +170,24 @@ pub(crate) fn parse_sessions(output: &str) -> Result<Vec<SessionRow>, Unreadable
             managed: !f[6].is_empty() && f[6] != "0",
             server: server(&f[7], &f[8])?,
             path: f[9].clone(),
+            group: Some(f[10].clone()).filter(|g| !g.is_empty()),
+            twin: !f[11].is_empty() && f[11] != "0",
         })
     })
 }
 
 /// Parses `list-sessions -F NAMES` output.
+/// Parses `list-sessions -F NAMES` output: the names of all but second terminals'
+/// sessions.
 pub(crate) fn parse_names(output: &str) -> Result<Vec<String>, Unreadable> {
-    rows_of(output, 1, |f| Some(f[0].clone()))
+    let rows = rows_of(output, 2, |f| {
+        Some((f[0].clone(), f[1].is_empty() || f[1] == "0"))
+    })?;
+    Ok(rows
+        .into_iter()
+        .filter(|(_, own)| *own)
+        .map(|(name, _)| name)
+        .collect())
 }
 
 /// What a call that builds sessions printed: the ids `new-session -P -F CREATED`
@@ -250,11 +267,13 @@ pub(crate) struct PaneRow {
     pub(crate) pane_pid: u32,
     pub(crate) pane_command: String,
     pub(crate) path: String,
+    /// The pane is in a second terminal's session (`@thanos-grouped`).
+    pub(crate) twin: bool,
 }
 
 /// Parses `list-panes -F PANES` output.
 pub(crate) fn parse_panes(output: &str) -> Result<Vec<PaneRow>, Unreadable> {
-    rows_of(output, 15, |f| {
+    rows_of(output, 16, |f| {
         Some(PaneRow {
             pane_id: id(&f[0], '%')?,
             session: f[1].clone(),
@@ -270,6 +289,7 @@ pub(crate) fn parse_panes(output: &str) -> Result<Vec<PaneRow>, Unreadable> {
             pane_pid: f[12].parse().ok()?,
             pane_command: f[13].clone(),
             path: f[14].clone(),
+            twin: !f[15].is_empty() && f[15] != "0",
         })
     })
 }

@@ -244,7 +244,11 @@ fn status_json_shape() {
         k.sort();
         k
     };
-    assert_eq!(keys(&status), ["daemons", "sessions", "state", "tmux"]);
+    assert_eq!(
+        keys(&status),
+        ["auto_attach", "daemons", "sessions", "state", "tmux"]
+    );
+    assert_eq!(status["auto_attach"]["paused_until"], Value::Null);
     assert_eq!(
         keys(&status["tmux"]),
         ["available", "server_running", "socket", "version"]

@@ -91,9 +91,23 @@ fn a_thousand_sessions_are_listed_completed_and_kept_by_cleanup() {
 
 #[test]
 fn a_hundred_shells_starting_at_once_all_attach_to_one_thanos_main() {
-    const SHELLS: usize = 100;
-    const LIMIT: Duration = Duration::from_secs(40);
+    // Every terminal on the one session itself: second terminals share it.
+    shells_starting_at_once(100, "share", Duration::from_secs(40));
+}
+
+#[test]
+fn twenty_shells_starting_at_once_each_get_a_session_in_one_group() {
+    // Second terminals get sessions of their own in thanos-main's group, named so
+    // that terminals starting at the same moment never pick the same name.
+    shells_starting_at_once(20, "group", Duration::from_secs(20));
+}
+
+/// Starts `shells` interactive bash shells with the rc line in one call: every one
+/// attaches (to thanos-main, or with `second_terminal = "group"` to a session of its
+/// group), only thanos-main is recorded, and no shell is told anything.
+fn shells_starting_at_once(shells: usize, second_terminal: &str, limit: Duration) {
     let sb = Sandbox::new();
+    sb.write_config(&format!("second_terminal = \"{second_terminal}\"\n"));
     let prompt = Sh::Bash.prompt("");
 
     // The documented rc line, and a launcher per pane: TMUX unset, the sandbox's tmux
@@ -126,7 +140,7 @@ fn a_hundred_shells_starting_at_once_all_attach_to_one_thanos_main() {
     let term = Terminal::new(&sb);
     let launcher = launcher.to_string_lossy().into_owned();
     let mut args: Vec<&str> = Vec::new();
-    for _ in 0..SHELLS {
+    for _ in 0..shells {
         args.extend(["new-window", "-d", "-t", "=term:", &launcher, ";"]);
     }
     args.pop();
@@ -137,9 +151,9 @@ fn a_hundred_shells_starting_at_once_all_attach_to_one_thanos_main() {
     let all = wait_for(
         || {
             last = sb.clients();
-            last.len() == SHELLS
+            last.len() == shells
         },
-        LIMIT,
+        limit,
     );
     let took = start.elapsed();
     let outer_windows: Vec<String> = term
@@ -148,7 +162,7 @@ fn a_hundred_shells_starting_at_once_all_attach_to_one_thanos_main() {
         .map(str::to_string)
         .collect();
     let panes = &outer_windows[1..];
-    assert_eq!(panes.len(), SHELLS);
+    assert_eq!(panes.len(), shells);
     let screen_of = |w: &str| term.outer(&["capture-pane", "-p", "-t", &format!("=term:{w}")]);
     if !all {
         let plain: Vec<String> = panes
@@ -158,23 +172,43 @@ fn a_hundred_shells_starting_at_once_all_attach_to_one_thanos_main() {
             .take(3)
             .collect();
         panic!(
-            "{} of {SHELLS} shells attached within {took:?}; sessions {:?}; some plain \
+            "{} of {shells} shells attached within {took:?}; sessions {:?}; some plain \
              shells:\n{}",
             last.len(),
             sb.sessions(),
             plain.join("\n-----\n")
         );
     }
-    println!("100 shells: all attached in {} ms", took.as_millis());
+    println!("{shells} shells: all attached in {} ms", took.as_millis());
+    let in_group = |session: &str| {
+        session == "thanos-main"
+            || (second_terminal == "group"
+                && session.starts_with("thanos-main~")
+                && sb.session_format(session, "session_group").as_deref() == Some("thanos-main"))
+    };
     assert!(
-        last.iter().all(|(_, session)| session == "thanos-main"),
+        last.iter().all(|(_, session)| in_group(session)),
         "{last:?}"
     );
-    assert_eq!(sb.sessions(), ["thanos-main"]);
+    assert!(
+        sb.sessions().iter().all(|s| in_group(s)),
+        "{:?}",
+        sb.sessions()
+    );
     assert_eq!(sb.recorded(), ["thanos-main"]);
 
-    // Back to the shells: each shows its prompt and nothing thanos-tmux said.
-    sb.tmux_ok(&["detach-client", "-s", "=thanos-main"]);
+    // Back to the shells: each shows its prompt and nothing thanos-tmux said. The
+    // server lives on, and the second terminals' sessions end with their clients.
+    let server = sb.server_pid();
+    for (tty, _) in &last {
+        sb.tmux_ok(&["detach-client", "-t", tty]);
+    }
+    assert!(
+        wait_for(|| sb.sessions() == ["thanos-main"], Duration::from_secs(10)),
+        "{:?}",
+        sb.sessions()
+    );
+    assert_eq!(sb.server_pid(), server, "the tmux server was replaced");
     let mut screens = Vec::new();
     let prompts = wait_for(
         || {

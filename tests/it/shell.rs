@@ -660,6 +660,22 @@ fn a_failing_tmux_says_one_line(sh: Sh) {
 per_shell!(a_failing_tmux_says_one_line);
 
 #[test]
+fn a_second_terminal_at_login_gets_its_own_session_in_the_group() {
+    let sb = Sandbox::new();
+    let _quiet = Quiet(&sb);
+    let first = Shell::new(&sb, Sh::Zsh).spawn();
+    wait_attached(&sb, &first, "thanos-main");
+    let second = Shell::new(&sb, Sh::Fish).spawn();
+    let both = wait_for(|| sb.clients().len() == 2, T);
+    assert!(both, "{:?}\n{}", sb.clients(), second.screen());
+    let mut on: Vec<String> = sb.clients().into_iter().map(|(_, s)| s).collect();
+    on.sort();
+    assert_eq!(on[0], "thanos-main");
+    assert!(on[1].starts_with("thanos-main~"), "{on:?}");
+    assert_eq!(sb.recorded(), ["thanos-main"]);
+}
+
+#[test]
 fn a_bad_config_value_costs_one_line_at_login_and_tmux_comes_with_the_defaults() {
     let sb = Sandbox::new();
     let _quiet = Quiet(&sb);

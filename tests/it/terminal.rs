@@ -85,6 +85,95 @@ fn a_typed_name_is_attached_or_created_on_the_terminal() {
 }
 
 #[test]
+fn a_second_terminal_gets_a_window_of_its_own_and_types_only_there() {
+    let sb = Sandbox::new();
+    let one = Terminal::new(&sb);
+    attach_in(&sb, &one, &binary(), "thanos-main");
+    let two = Terminal::new(&sb);
+    two.wait_screen(|s| s.contains('$'), T);
+    two.type_line(&binary());
+    assert!(
+        wait_for(|| sb.clients().len() == 2, T),
+        "clients {:?}\nscreen:\n{}",
+        sb.clients(),
+        two.screen()
+    );
+    let mut on: Vec<String> = sb.clients().into_iter().map(|(_, s)| s).collect();
+    on.sort();
+    let twin = on[1].clone();
+    assert_eq!(on[0], "thanos-main");
+    assert!(twin.starts_with("thanos-main~"), "{on:?}");
+    let window = |session: &str| {
+        sb.tmux_ok(&[
+            "display-message",
+            "-p",
+            "-t",
+            &format!("={session}:"),
+            "#{window_id}",
+        ])
+    };
+    assert_ne!(window("thanos-main"), window(&twin), "one current window");
+    assert_eq!(
+        sb.session_format(&twin, "session_group").as_deref(),
+        Some("thanos-main")
+    );
+
+    // What is typed in the second terminal shows there only.
+    two.type_line("echo only-in-$((6 * 7))");
+    two.wait_screen(|s| s.contains("only-in-42"), T);
+    assert!(!one.screen().contains("only-in-42"), "{}", one.screen());
+
+    // One session for people and for the state file, with both clients.
+    let list: serde_json::Value = serde_json::from_str(&sb.ok(&["list", "--json"])).unwrap();
+    let names: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["thanos-main"], "{list:#}");
+    assert_eq!(list[0]["attached"], 2, "{list:#}");
+    sb.ok(&["save"]);
+    assert_eq!(sb.recorded(), ["thanos-main"]);
+    assert_eq!(
+        sb.ok(&["list", "--names"]),
+        "thanos-main\n",
+        "completion offers it once"
+    );
+
+    // Its session ends when the second terminal detaches.
+    sb.tmux_ok(&["detach-client", "-s", &format!("={twin}")]);
+    assert!(
+        wait_for(|| sb.sessions() == ["thanos-main"], T),
+        "{:?}",
+        sb.sessions()
+    );
+    assert_eq!(sb.recorded(), ["thanos-main"]);
+}
+
+#[test]
+fn with_second_terminal_share_both_show_the_same_session() {
+    let sb = Sandbox::new();
+    sb.write_config("second_terminal = \"share\"\n");
+    let one = Terminal::new(&sb);
+    attach_in(&sb, &one, &binary(), "thanos-main");
+    let two = Terminal::new(&sb);
+    two.wait_screen(|s| s.contains('$'), T);
+    two.type_line(&binary());
+    assert!(
+        wait_for(|| sb.clients().len() == 2, T),
+        "{:?}",
+        sb.clients()
+    );
+    assert!(
+        sb.clients().iter().all(|(_, s)| s == "thanos-main"),
+        "{:?}",
+        sb.clients()
+    );
+    assert_eq!(sb.sessions(), ["thanos-main"]);
+}
+
+#[test]
 fn last_goes_back_to_the_session_used_before() {
     let sb = Sandbox::new();
     sb.ok(&["attach", "-d", "alpha"]);

@@ -104,7 +104,7 @@ fn every_printer_gives_back_the_exact_fields() {
 
 #[test]
 fn sessions_parse_from_their_format() {
-    let out = "$1|api|100||1|2|1|42|99|/src/api>\n$2|x\\|y|100|200|0|1||42|99|/tmp\\ a>\n";
+    let out = "$1|api|100||1|2|1|42|99|/src/api||>\n$2|x\\|y|100|200|0|1||42|99|/tmp\\ a|api|1>\n";
     let rows = parse_sessions(out).unwrap();
     assert_eq!(rows.len(), 2);
     assert_eq!(rows[0].name, "api");
@@ -121,6 +121,11 @@ fn sessions_parse_from_their_format() {
     assert_eq!(rows[1].last_attached, Some(200));
     assert!(!rows[1].managed);
     assert_eq!(rows[1].path, "/tmp a");
+    assert_eq!((rows[0].group.as_deref(), rows[0].twin), (None, false));
+    assert_eq!(
+        (rows[1].group.as_deref(), rows[1].twin),
+        (Some("api"), true)
+    );
 }
 
 #[test]
@@ -130,8 +135,17 @@ fn what_is_not_whole_records_is_unreadable_never_empty() {
     assert!(parse_sessions("$1\\037api\\037100\n").is_err());
     assert!(parse_sessions("$1|api|100").is_err());
     assert!(parse_sessions("$1|api>\n").is_err());
-    assert!(parse_sessions("x1|api|100||1|2|1|42|99|/a>\n").is_err());
-    assert!(parse_names("a>\nb").is_err());
+    assert!(parse_sessions("x1|api|100||1|2|1|42|99|/a||>\n").is_err());
+    assert!(
+        parse_sessions("$1|api|100||1|2|1|42|99|/a>\n").is_err(),
+        "old field count"
+    );
+    assert!(parse_names("a|>\nb").is_err());
+    assert_eq!(
+        parse_names("a|>\na~2|1>\n").unwrap(),
+        ["a"],
+        "a second terminal's"
+    );
     assert!(records("trailing \\").is_err());
 }
 
@@ -173,7 +187,7 @@ fn identities_and_servers() {
 #[test]
 fn panes_parse_with_odd_paths_and_programs() {
     let pane = |id: &str, path: &str| {
-        format!("{id}|api|$1|7|8|1|1|edit|b25d,80x24,0,0,1|80|24|0|42|vim|{path}>\n")
+        format!("{id}|api|$1|7|8|1|1|edit|b25d,80x24,0,0,1|80|24|0|42|vim|{path}|>\n")
     };
     let rows = parse_panes(&(pane("%1", "/a\nb\x1fc") + &pane("%2", "/d"))).unwrap();
     assert_eq!(rows.len(), 2);
