@@ -464,23 +464,45 @@ fn without_tmux_every_shell_starts_plain() {
     }
 }
 
+/// A folder holding a `thanos-tmux` that leaves a mark when it runs, as an installed one
+/// would sit on the PATH the tests are given (~/.cargo/bin after `./scripts/install`).
+/// Returns the folder and the mark.
+fn installed_thanos_tmux(sb: &Sandbox) -> (PathBuf, PathBuf) {
+    let dir = sb.root.join("installed-bin");
+    let mark = sb.root.join("installed-thanos-tmux-ran");
+    write_script(
+        &dir.join("thanos-tmux"),
+        &format!("#!/bin/sh\n: > {}\n", sh_quote(&mark.to_string_lossy())),
+    );
+    (dir, mark)
+}
+
 #[test]
 fn without_thanos_tmux_every_shell_still_starts() {
-    assert!(
-        which("thanos-tmux").is_none(),
-        "thanos-tmux is on the test's own PATH; this test needs it absent"
-    );
     for sh in SHELLS {
         let sb = Sandbox::new();
         let _quiet = Quiet(&sb);
+        // Whether or not this machine has thanos-tmux installed, the PATH the test is
+        // given has one (first), and the shell's PATH has none.
+        let (installed, ran) = installed_thanos_tmux(&sb);
+        let given = format!("{}:{}", installed.display(), real_path());
+        let path = path_without_thanos_tmux(&given);
+        assert!(
+            !std::env::split_paths(&path).any(|dir| dir == installed),
+            "{path}"
+        );
         let prompt = sh.prompt("");
-        let term = Shell::new(&sb, sh).path(&real_path()).spawn();
+        let term = Shell::new(&sb, sh).path(&path).spawn();
         let screen = wait_prompt(&term, &prompt);
         assert!(
             noise(&screen, &prompt).len() <= 1,
             "{sh:?} without thanos-tmux: more than one line:\n{screen}"
         );
         assert_working(&term, sh, "nobin", &prompt);
+        assert!(
+            !ran.exists(),
+            "{sh:?} ran a thanos-tmux from a PATH that should hold none: {path}"
+        );
         assert_no_tmux(&sb, &format!("{sh:?} without thanos-tmux"));
     }
 }

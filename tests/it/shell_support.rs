@@ -148,6 +148,18 @@ pub fn real_path() -> String {
     std::env::var("PATH").unwrap_or_else(|_| "/usr/bin:/bin".into())
 }
 
+/// `path` without every entry that holds something named `thanos-tmux` (and without
+/// relative or empty entries, which depend on the folder a shell is in): the PATH of a
+/// machine where thanos-tmux is not installed, whatever this machine has installed
+/// (`./scripts/install` puts it in ~/.cargo/bin, a package in /usr/bin).
+pub fn path_without_thanos_tmux(path: &str) -> String {
+    std::env::split_paths(path)
+        .filter(|dir| dir.is_absolute() && fs::symlink_metadata(dir.join("thanos-tmux")).is_err())
+        .map(|dir| dir.to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join(":")
+}
+
 /// `<sandbox>/bin`, holding `thanos-tmux` (a symlink to the binary under test).
 pub fn sandbox_bin(sb: &Sandbox) -> PathBuf {
     let dir = sb.root.join("bin");
