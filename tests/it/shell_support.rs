@@ -43,24 +43,30 @@ impl Sh {
         })
     }
 
-    /// The one documented rc line, read from the README's setup table (so the tests
-    /// run what users are told to write), with extra `init` flags after `init SHELL`.
-    pub fn init_line(self, flags: &str) -> String {
+    /// The README's setup row for this shell: the rc file (as written there, `~/…`) and
+    /// the one line to put in it, so that the tests run what users are told to write.
+    pub fn readme_setup(self) -> (String, String) {
         let readme = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
             .expect("read README.md");
-        let row = format!("| {} |", self.name());
-        let line = readme
+        let row = format!("| {} | `", self.name());
+        readme
             .lines()
             .find(|l| l.starts_with(&row))
-            .and_then(|l| l.trim_end().strip_suffix("` |"))
-            .and_then(|l| l.rsplit_once(" | `"))
-            .map(|(_, code)| code.replace("\\|", "|"))
+            .and_then(|l| l.trim_end().strip_prefix(&row)?.strip_suffix("` |"))
+            .and_then(|cells| cells.split_once("` | `"))
+            .map(|(file, code)| (file.to_string(), code.replace("\\|", "|")))
             .unwrap_or_else(|| {
                 panic!(
-                    "README.md has no setup row `| {} | FILE | `LINE` |` for the shell tests to use",
+                    "README.md has no setup row `| {} | `FILE` | `LINE` |` for the shell tests to use",
                     self.name()
                 )
-            });
+            })
+    }
+
+    /// The one documented rc line (`readme_setup`), with extra `init` flags after
+    /// `init SHELL`.
+    pub fn init_line(self, flags: &str) -> String {
+        let (_, line) = self.readme_setup();
         let init = format!("init {}", self.name());
         assert!(
             line.contains(&init),
