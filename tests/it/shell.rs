@@ -486,7 +486,7 @@ fn without_thanos_tmux_every_shell_still_starts() {
         // given has one (first), and the shell's PATH has none.
         let (installed, ran) = installed_thanos_tmux(&sb);
         let given = format!("{}:{}", installed.display(), real_path());
-        let path = path_without_thanos_tmux(&given);
+        let path = path_without_thanos_tmux(&sb, &given);
         assert!(
             !std::env::split_paths(&path).any(|dir| dir == installed),
             "{path}"
@@ -573,7 +573,8 @@ fn the_readme_line_is_silent_without_thanos_tmux(sh: Sh) {
     let _quiet = Quiet(&sb);
     let prompt = sh.prompt("");
     let (installed, ran) = installed_thanos_tmux(&sb);
-    let without = path_without_thanos_tmux(&format!("{}:{}", installed.display(), real_path()));
+    let without =
+        path_without_thanos_tmux(&sb, &format!("{}:{}", installed.display(), real_path()));
     let what = format!("{sh:?} with the README's line and no thanos-tmux");
     let term = readme_line_terminal(&sb, sh, &without, &[]);
     wait_silent_prompt(&term, &prompt, &what);
