@@ -181,6 +181,15 @@ fn shellcheck_passes_the_bash_snippets_and_the_hook_scripts() {
 }
 
 #[test]
+fn shellcheck_passes_the_install_script() {
+    let shellcheck = tool("shellcheck", "shellcheck");
+    run_ok(
+        "shellcheck scripts/install",
+        Command::new(&shellcheck).arg(repo().join("scripts/install")),
+    );
+}
+
+#[test]
 fn fish_snippets_are_formatted_as_fish_indent_would() {
     let fish_indent = tool("fish_indent", "fish");
     let fish: Vec<PathBuf> = shell_files()

@@ -1,0 +1,174 @@
+//! What the README and `scripts/install` tell a new user, run as the user would run it:
+//! the install step ends with the binary on PATH in a new login shell or says which line
+//! to add to which file, and the commands the README shows work on a fresh account.
+
+use crate::shell_support::*;
+use crate::support::*;
+use std::fs;
+use std::os::unix::fs::symlink;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `~/x` under the sandbox HOME.
+fn expand(sb: &Sandbox, path: &str) -> PathBuf {
+    match path.strip_prefix("~/") {
+        Some(rest) => sb.home.join(rest),
+        None => PathBuf::from(path),
+    }
+}
+
+// ------------------------------------------------------------ scripts/install
+
+/// `scripts/install --check-path` (the steps after `cargo install`) for a user whose
+/// login shell is `sh`, with the binary installed in `cargo_home/bin`. First on PATH is
+/// a `cargo` that leaves `cargo_ran` and fails: the check must build nothing. PATH
+/// holds no other thanos-tmux.
+fn check_path(sb: &Sandbox, sh: Sh, cargo_home: &Path, cargo_ran: &Path) -> Output {
+    let fake = sb.root.join("fake-cargo");
+    write_script(
+        &fake.join("cargo"),
+        &format!(
+            "#!/bin/sh\n: > {}\nexit 1\n",
+            sh_quote(&cargo_ran.to_string_lossy())
+        ),
+    );
+    let given = format!("{}:{}", fake.display(), real_path());
+    Command::new(repo().join("scripts/install"))
+        .arg("--check-path")
+        .env_clear()
+        .env("HOME", &sb.home)
+        .env("SHELL", sh.program())
+        .env("CARGO_HOME", cargo_home)
+        .env("PATH", path_without_thanos_tmux(sb, &given))
+        .env("TERM", "xterm-256color")
+        .env("LANG", "C.UTF-8")
+        .current_dir(&sb.home)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run scripts/install --check-path")
+}
+
+/// What `command -v thanos-tmux` finds in a new login shell `sh` of the sandbox user.
+fn login_shell_finds(sb: &Sandbox, sh: Sh) -> String {
+    let out = Command::new(sh.program())
+        .args(["-lc", "command -v thanos-tmux"])
+        .env_clear()
+        .env("HOME", &sb.home)
+        .env("PATH", path_without_thanos_tmux(sb, &real_path()))
+        .env("TERM", "xterm-256color")
+        .current_dir(&sb.home)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    stdout(&out).lines().last().unwrap_or("").to_string()
+}
+
+/// The file and the line `scripts/install` says to add, if it says so.
+fn advice(err: &str) -> Option<(String, String)> {
+    let mut lines = err.lines();
+    let file = lines
+        .by_ref()
+        .find_map(|l| l.strip_prefix("install: add this line to "))?
+        .strip_suffix(", then start a new login shell:")
+        .expect("the advice names the file, then says to start a new login shell")
+        .to_string();
+    let line = lines.next()?.strip_prefix("  ")?.to_string();
+    Some((file, line))
+}
+
+/// The rc lines `scripts/install` shows at the end: (shell, file, line).
+fn rc_lines(err: &str) -> Vec<(String, String, String)> {
+    err.lines()
+        .skip_while(|l| !l.starts_with("Now add one line"))
+        .skip(1)
+        .filter_map(|l| {
+            let mut words = l.split_whitespace();
+            let (shell, file) = (words.next()?, words.next()?);
+            let line = l.trim_start()[shell.len()..].trim_start()[file.len()..].trim();
+            Some((shell.to_string(), file.to_string(), line.to_string()))
+        })
+        .collect()
+}
+
+#[test]
+fn install_says_which_line_puts_the_binary_on_path_in_a_new_login_shell() {
+    for sh in SHELLS {
+        let sb = Sandbox::new();
+        // cargo install into a CARGO_HOME of this HOME, that no login shell has on PATH.
+        let cargo_home = sb.home.join("cargo home");
+        let installed = cargo_home.join("bin/thanos-tmux");
+        fs::create_dir_all(installed.parent().unwrap()).unwrap();
+        symlink(bin(), &installed).unwrap();
+        let cargo_ran = sb.root.join("cargo-ran");
+        let older = sb.home.join("old/bin/thanos-tmux");
+        if sh == Sh::Bash {
+            // An older one the login shell finds first, as after an earlier install.
+            write_script(&older, "#!/bin/sh\n");
+            fs::write(
+                sb.home.join(".profile"),
+                "export PATH=\"$HOME/old/bin:$PATH\"\n",
+            )
+            .unwrap();
+        }
+        let what = format!("scripts/install --check-path, login shell {sh:?}");
+        let out = check_path(&sb, sh, &cargo_home, &cargo_ran);
+        assert_eq!(exit_code(&out), 0, "{what}:\n{}", describe(&out));
+        assert!(!cargo_ran.exists(), "{what} ran cargo");
+        let err = stderr(&out);
+        let (file, line) = advice(&err).unwrap_or_else(|| panic!("{what}: no line to add:\n{err}"));
+        let want_file = match sh {
+            Sh::Bash => "~/.profile",
+            Sh::Zsh => "~/.zshenv",
+            Sh::Fish => "~/.config/fish/config.fish",
+        };
+        assert_eq!(file, want_file, "{what}:\n{err}");
+        let said = if sh == Sh::Bash {
+            "install: a new login shell finds ~/old/bin/thanos-tmux first, not ~/cargo home/bin/thanos-tmux."
+        } else {
+            "install: a new login shell does not find ~/cargo home/bin/thanos-tmux."
+        };
+        assert!(
+            err.lines().any(|l| l == said),
+            "{what}: want {said:?}:\n{err}"
+        );
+
+        // The rc lines it shows are the README's.
+        let shown = rc_lines(&err);
+        let readme: Vec<(String, String, String)> = SHELLS
+            .iter()
+            .map(|s| {
+                let (file, line) = s.readme_setup();
+                (s.name().to_string(), file, line)
+            })
+            .collect();
+        let sorted = |mut v: Vec<(String, String, String)>| {
+            v.sort();
+            v
+        };
+        assert_eq!(sorted(shown), sorted(readme), "{what}:\n{err}");
+
+        // Doing what it says puts the installed binary first in a new login shell.
+        let path = expand(&sb, &file);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        let mut text = fs::read_to_string(&path).unwrap_or_default();
+        text.push_str(&format!("{line}\n"));
+        fs::write(&path, text).unwrap();
+        let found = login_shell_finds(&sb, sh);
+        assert!(
+            Path::new(&found) == installed,
+            "{what}: after adding {line:?} to {file}, a new login shell finds {found:?}"
+        );
+        let out = check_path(&sb, sh, &cargo_home, &cargo_ran);
+        assert_eq!(exit_code(&out), 0, "{what}, again:\n{}", describe(&out));
+        assert_eq!(
+            advice(&stderr(&out)),
+            None,
+            "{what}, once the line is in {file}:\n{}",
+            describe(&out)
+        );
+    }
+}
