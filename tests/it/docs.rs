@@ -172,3 +172,156 @@ fn install_says_which_line_puts_the_binary_on_path_in_a_new_login_shell() {
         );
     }
 }
+
+// ------------------------------------------------------------ the README's commands
+
+/// The README's text of one section: from the heading line `heading` to the next
+/// heading of the same or a higher level.
+fn readme_section(heading: &str) -> String {
+    let readme = fs::read_to_string(repo().join("README.md")).expect("read README.md");
+    let level = heading.len() - heading.trim_start_matches('#').len();
+    let mut lines = readme.lines().skip_while(|l| *l != heading);
+    assert!(
+        lines.next().is_some(),
+        "README.md has no heading {heading:?}"
+    );
+    let mut text = String::new();
+    let mut in_code = false;
+    for line in lines {
+        if line.starts_with("```") {
+            in_code = !in_code;
+        }
+        let depth = line.len() - line.trim_start_matches('#').len();
+        if !in_code && depth > 0 && depth <= level && line[depth..].starts_with(' ') {
+            break;
+        }
+        text.push_str(line);
+        text.push('\n');
+    }
+    text
+}
+
+/// The code blocks of a README section whose info string is `info`.
+fn code_blocks(section: &str, info: &str) -> Vec<String> {
+    let mut blocks = Vec::new();
+    // None: outside a block; Some(None): in a block of another kind.
+    let mut current: Option<Option<String>> = None;
+    for line in section.lines() {
+        match (current.take(), line.strip_prefix("```")) {
+            (None, Some(tag)) => current = Some((tag.trim() == info).then(String::new)),
+            (Some(block), Some(_)) => blocks.extend(block),
+            (Some(Some(mut text)), None) => {
+                text.push_str(line);
+                text.push('\n');
+                current = Some(Some(text));
+            }
+            (other, None) => current = other,
+        }
+    }
+    blocks
+}
+
+/// The one code block of a README section whose info string is `info`.
+fn code_block(heading: &str, info: &str) -> String {
+    let blocks = code_blocks(&readme_section(heading), info);
+    assert_eq!(
+        blocks.len(),
+        1,
+        "README's {heading:?} should show one ```{info} block: {blocks:?}"
+    );
+    blocks.into_iter().next().unwrap()
+}
+
+/// The sandbox environment of a fresh account: HOME, PATH with the binary under test,
+/// and no XDG_* variables (each tool's default folders).
+fn fresh_account(cmd: &mut Command, sb: &Sandbox) {
+    cmd.env_clear()
+        .env("HOME", &sb.home)
+        .env("PATH", path_with(sb, None))
+        .env("TMUX_TMPDIR", &sb.tmux_tmpdir)
+        .env("TERM", "xterm-256color")
+        .env("LANG", "C.UTF-8")
+        .current_dir(&sb.home)
+        .stdin(Stdio::null());
+}
+
+/// Runs `script` in `sh` without rc files, in a fresh account; it must succeed
+/// silently. Returns its stdout.
+fn run_in_shell(sb: &Sandbox, sh: Sh, script: &str, what: &str) -> String {
+    let mut cmd = Command::new(sh.program());
+    match sh {
+        Sh::Bash => cmd.args(["--norc", "--noprofile", "-e", "-c", script]),
+        Sh::Zsh => cmd.args(["--no-globalrcs", "--no-rcs", "-e", "-c", script]),
+        // fish's own completion path comes from its system config: no --no-config.
+        Sh::Fish => cmd.args(["-c", script]),
+    };
+    fresh_account(&mut cmd, sb);
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success() && out.stderr.is_empty(),
+        "{what}:\n{script}\n{}",
+        describe(&out)
+    );
+    stdout(&out)
+}
+
+#[test]
+fn the_readmes_completion_commands_work_on_a_fresh_account() {
+    const HEADING: &str = "### Completions";
+    let section = readme_section(HEADING);
+    for sh in SHELLS {
+        let sb = Sandbox::new();
+        let commands = code_block(HEADING, sh.name());
+        let what = format!("README's {} completion commands", sh.name());
+        run_in_shell(&sb, sh, &commands, &what);
+        match sh {
+            Sh::Bash => {
+                // bash-completion's folder for a user's own completions, where it
+                // looks for a file named after the command: with neither
+                // BASH_COMPLETION_USER_DIR nor XDG_DATA_HOME set,
+                // ~/.local/share/bash-completion/completions.
+                let file = sb
+                    .home
+                    .join(".local/share/bash-completion/completions/thanos-tmux");
+                assert!(file.is_file(), "{what}: {} is missing", file.display());
+                let script = format!(
+                    "source {}\ncomplete -p thanos-tmux",
+                    sh_quote(&file.to_string_lossy())
+                );
+                let out = run_in_shell(&sb, sh, &script, &what);
+                assert!(out.contains("thanos-tmux"), "{what}: {out}");
+            }
+            Sh::Zsh => {
+                // The fpath line the README gives for ~/.zshrc, and the folder it adds.
+                let fpath = section
+                    .split('`')
+                    .find(|code| code.starts_with("fpath=("))
+                    .unwrap_or_else(|| panic!("{what}: no `fpath=(…)` line in the section"));
+                let folder = fpath
+                    .trim_start_matches("fpath=(")
+                    .split_whitespace()
+                    .next()
+                    .unwrap();
+                let file = expand(&sb, folder).join("_thanos-tmux");
+                assert!(file.is_file(), "{what}: {} is missing", file.display());
+                // In that order before compinit, zsh's completion system has it.
+                let script = format!(
+                    "{fpath}\nautoload -Uz compinit\ncompinit -u -D\nprint -r -- ${{_comps[thanos-tmux]}}"
+                );
+                let out = run_in_shell(&sb, sh, &script, &what);
+                assert_eq!(
+                    out, "_thanos-tmux\n",
+                    "{what}: after {fpath:?} and compinit"
+                );
+            }
+            Sh::Fish => {
+                // fish loads completions from ~/.config/fish/completions on demand.
+                let out = run_in_shell(&sb, sh, "complete -C 'thanos-tmux stat'", &what);
+                assert!(
+                    out.lines().any(|l| l.starts_with("status\t")),
+                    "{what}: fish does not complete `thanos-tmux stat`:\n{out}"
+                );
+            }
+        }
+    }
+}
