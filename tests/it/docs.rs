@@ -325,3 +325,55 @@ fn the_readmes_completion_commands_work_on_a_fresh_account() {
         }
     }
 }
+
+#[test]
+fn the_readmes_tmux_conf_line_sources_the_file_the_readme_writes() {
+    const HEADING: &str = "## The bundled tmux.conf";
+    let readme = fs::read_to_string(repo().join("README.md")).unwrap();
+    let overwrite = readme
+        .lines()
+        .find(|l| l.contains("> ~/.tmux.conf") || l.contains(">~/.tmux.conf"));
+    assert_eq!(
+        overwrite, None,
+        "the README must never overwrite ~/.tmux.conf"
+    );
+
+    let write = code_block(HEADING, "sh");
+    let line = code_block(HEADING, "tmux");
+    let written = write
+        .lines()
+        .find_map(|l| l.split_once("thanos-tmux config tmux-conf > "))
+        .map(|(_, file)| file.trim().to_string())
+        .unwrap_or_else(|| panic!("no `thanos-tmux config tmux-conf > FILE` in:\n{write}"));
+    let sourced = line
+        .trim()
+        .strip_prefix("source-file ")
+        .unwrap_or_else(|| panic!("not one source-file line:\n{line}"))
+        .to_string();
+    assert_eq!(
+        sourced, written,
+        "the line sources another file than the one written"
+    );
+
+    // On a fresh account with a tmux.conf of its own: the commands leave it alone, write
+    // the bundled config, and the tmux.conf with the line added loads it.
+    let sb = Sandbox::new();
+    let mine = sb.home.join(".tmux.conf");
+    let before = fs::read_to_string(&mine).unwrap();
+    run_in_shell(&sb, Sh::Bash, &write, "README's tmux.conf commands");
+    assert_eq!(fs::read_to_string(&mine).unwrap(), before);
+    assert_eq!(
+        fs::read_to_string(expand(&sb, &written)).ok(),
+        Some(sb.ok(&["config", "tmux-conf"])),
+        "{written} does not hold the bundled tmux.conf"
+    );
+    fs::write(&mine, format!("{before}{line}")).unwrap();
+    sb.start_server("conf");
+    let out = sb.tmux(&["source-file", &mine.to_string_lossy()]);
+    assert!(
+        out.status.success() && out.stderr.is_empty(),
+        "{}",
+        describe(&out)
+    );
+    assert_eq!(sb.tmux_ok(&["show-options", "-gv", "prefix"]).trim(), "C-a");
+}
