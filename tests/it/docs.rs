@@ -377,3 +377,36 @@ fn the_readmes_tmux_conf_line_sources_the_file_the_readme_writes() {
     );
     assert_eq!(sb.tmux_ok(&["show-options", "-gv", "prefix"]).trim(), "C-a");
 }
+
+/// The header lines (as words) of the tables in `text` whose first column is `first`.
+fn headers(text: &str, first: &str) -> Vec<Vec<String>> {
+    text.lines()
+        .filter(|l| l.split_whitespace().next() == Some(first))
+        .map(|l| l.split_whitespace().map(str::to_string).collect())
+        .collect()
+}
+
+#[test]
+fn the_readmes_status_example_has_the_columns_status_prints() {
+    let sb = Sandbox::new();
+    sb.write_config("[[daemons]]\nname = \"bot\"\ncommand = \"sleep 300\"\n");
+    sb.ok(&["attach", "-d", "main"]);
+    sb.ok(&["daemons", "start"]);
+    let printed = sb.ok(&["status"]);
+    let shown = readme_section("### status");
+    for first in ["NAME", "DAEMON"] {
+        let want = headers(&printed, first);
+        assert_eq!(want.len(), 1, "status prints one {first} table:\n{printed}");
+        let readme = headers(&shown, first);
+        assert!(
+            !readme.is_empty(),
+            "the README's status example has no {first} table"
+        );
+        for header in readme {
+            assert_eq!(
+                header, want[0],
+                "the README's status example shows other columns than status prints:\n{printed}"
+            );
+        }
+    }
+}
