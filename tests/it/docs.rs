@@ -410,3 +410,57 @@ fn the_readmes_status_example_has_the_columns_status_prints() {
         }
     }
 }
+
+/// True when `option` (`--all`, `-y`) occurs in `text` as a whole option.
+fn has_option(text: &str, option: &str) -> bool {
+    let part = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+    text.match_indices(option).any(|(at, _)| {
+        !text[..at].chars().next_back().is_some_and(part)
+            && !text[at + option.len()..].chars().next().is_some_and(part)
+    })
+}
+
+#[test]
+fn the_readmes_usage_shows_every_subcommand_and_option() {
+    use clap::CommandFactory;
+    let section = readme_section("## Usage");
+    // The usage block and the paragraph on global options, before the first subsection.
+    let usage: String = section
+        .lines()
+        .take_while(|l| !l.starts_with("### "))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let mut root = crate::lint::cli::Cli::command();
+    root.build();
+    let mut missing = Vec::new();
+    let check = |cmd: &clap::Command, at: &str, missing: &mut Vec<String>| {
+        for arg in cmd.get_arguments() {
+            if arg.is_hide_set() || arg.is_positional() {
+                continue;
+            }
+            let long = arg.get_long().map(|l| format!("--{l}"));
+            if matches!(long.as_deref(), Some("--help" | "--version")) {
+                continue;
+            }
+            let short = arg.get_short().map(|s| format!("-{s}"));
+            let shown = long.iter().chain(&short).any(|o| has_option(&usage, o));
+            if !shown {
+                missing.push(format!("{at}{}", long.or(short).unwrap_or_default()));
+            }
+        }
+    };
+    check(&root, "", &mut missing);
+    for sub in root.get_subcommands() {
+        if sub.is_hide_set() || sub.get_name() == "help" {
+            continue;
+        }
+        if !usage.contains(&format!("thanos-tmux {}", sub.get_name())) {
+            missing.push(sub.get_name().to_string());
+        }
+        check(sub, &format!("{} ", sub.get_name()), &mut missing);
+    }
+    assert!(
+        missing.is_empty(),
+        "the README's usage does not show: {missing:?}"
+    );
+}

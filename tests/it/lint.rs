@@ -14,7 +14,7 @@ use std::process::{Command, Output, Stdio};
 /// The binary's command-line definition, read as it is compiled into the binary.
 #[allow(dead_code)]
 #[path = "../../src/cli.rs"]
-mod cli;
+pub(crate) mod cli;
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
