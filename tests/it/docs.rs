@@ -464,3 +464,64 @@ fn the_readmes_usage_shows_every_subcommand_and_option() {
         "the README's usage does not show: {missing:?}"
     );
 }
+
+/// The files a user reads or runs: the README, the docs and bench results it links,
+/// the config, snippet, hook, completion and install files.
+fn user_facing_files() -> Vec<PathBuf> {
+    fn walk(dir: &Path, files: &mut Vec<PathBuf>) {
+        for entry in fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, files);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    let mut files = vec![repo().join("README.md"), repo().join("scripts/install")];
+    for dir in ["docs", "config", "shell", "hooks", "completions"] {
+        walk(&repo().join(dir), &mut files);
+    }
+    files.extend(
+        fs::read_dir(repo().join("bench"))
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "md")),
+    );
+    files.sort();
+    files
+}
+
+#[test]
+fn what_users_read_points_at_no_document_outside_the_repository() {
+    let mut found = Vec::new();
+    let mut look = |what: String, text: &str| {
+        for (n, line) in text.lines().enumerate() {
+            if line.contains('§') || has_option(line, "SPEC") {
+                found.push(format!("{what}:{}: {line}", n + 1));
+            }
+        }
+    };
+    for file in user_facing_files() {
+        let text = fs::read_to_string(&file).unwrap_or_default();
+        look(
+            file.strip_prefix(repo()).unwrap().display().to_string(),
+            &text,
+        );
+    }
+    // What the binary prints into a user's shell.
+    for sh in SHELLS {
+        let out = Command::new(bin())
+            .args(["init", sh.name()])
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        look(format!("thanos-tmux init {}", sh.name()), &stdout(&out));
+    }
+    assert!(
+        found.is_empty(),
+        "references to documents outside the repository:\n{}",
+        found.join("\n")
+    );
+}
