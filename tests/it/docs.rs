@@ -525,3 +525,33 @@ fn what_users_read_points_at_no_document_outside_the_repository() {
         found.join("\n")
     );
 }
+
+#[test]
+fn the_readmes_commands_hold_no_placeholder_and_name_scripts_that_exist() {
+    let readme = fs::read_to_string(repo().join("README.md")).unwrap();
+    let mut wrong = Vec::new();
+    for info in ["sh", "bash", "zsh", "fish"] {
+        for block in code_blocks(&readme, info) {
+            for line in block.lines() {
+                // `<this repository>`, `<path>`: text a user would have to replace.
+                let placeholder = line.split('<').skip(1).any(|rest| {
+                    rest.split_once('>').is_some_and(|(inside, _)| {
+                        !inside.is_empty()
+                            && inside
+                                .chars()
+                                .all(|c| c.is_alphanumeric() || " -_".contains(c))
+                    })
+                });
+                if placeholder {
+                    wrong.push(format!("placeholder: {line}"));
+                }
+                for script in line.split_whitespace().filter(|w| w.starts_with("./")) {
+                    if fs::metadata(repo().join(script)).map_or(true, |m| !m.is_file()) {
+                        wrong.push(format!("no such script: {line}"));
+                    }
+                }
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "README commands:\n{}", wrong.join("\n"));
+}
