@@ -527,6 +527,91 @@ fn what_users_read_points_at_no_document_outside_the_repository() {
 }
 
 #[test]
+fn the_readmes_uninstall_section_names_every_file_the_tool_writes() {
+    let section = readme_section("## Uninstall");
+    let named: Vec<String> = section
+        .split('`')
+        .filter(|code| code.starts_with("~/") && !code.contains(' '))
+        .map(str::to_string)
+        .collect();
+    for needed in [
+        "~/.local/state/thanos-tmux",
+        "~/.config/thanos-tmux",
+        "~/.cargo/bin/thanos-tmux",
+    ] {
+        assert!(named.iter().any(|n| n == needed), "{needed} in {named:?}");
+    }
+    assert!(
+        section.contains("cargo uninstall thanos-tmux"),
+        "how to remove the binary"
+    );
+    for sh in SHELLS {
+        let (file, _) = sh.readme_setup();
+        assert!(section.contains(&format!("`{file}`")), "the rc file {file}");
+    }
+
+    // A fresh account (no XDG variables) uses thanos-tmux for a while; every file it
+    // writes is under a path the section names.
+    let sb = Sandbox::new();
+    let config = sb.home.join(".config/thanos-tmux/config.toml");
+    fs::create_dir_all(config.parent().unwrap()).unwrap();
+    fs::write(
+        &config,
+        "[[daemons]]\nname = \"bot\"\ncommand = \"sleep 300\"\n",
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        let out = sb
+            .cmd(args)
+            .env_remove("XDG_STATE_HOME")
+            .env_remove("XDG_CONFIG_HOME")
+            .output()
+            .unwrap();
+        assert_eq!(exit_code(&out), 0, "{args:?}:\n{}", describe(&out));
+    };
+    run(&["attach", "-d", "main"]);
+    run(&["attach", "-d", "scratch"]);
+    run(&["daemons", "start"]);
+    run(&["save"]);
+    run(&["status"]);
+    run(&["kill", "--yes", "scratch"]);
+    run(&["cleanup"]);
+    sb.kill_server();
+    run(&["restore", "--all"]);
+    run(&["hook", "session-end"]);
+    sb.hooks_quiet();
+    let mut written = Vec::new();
+    let mut stack = vec![sb.home.clone()];
+    while let Some(dir) = stack.pop() {
+        for entry in fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            if entry.file_type().unwrap().is_dir() {
+                stack.push(path);
+            } else if path != config && path != sb.home.join(".tmux.conf") {
+                written.push(path);
+            }
+        }
+    }
+    assert!(
+        written.iter().any(|p| p.ends_with("sessions.json")),
+        "{written:?}"
+    );
+    let unnamed: Vec<&PathBuf> = written
+        .iter()
+        .filter(|p| !named.iter().any(|n| p.starts_with(expand(&sb, n))))
+        .collect();
+    assert!(
+        unnamed.is_empty(),
+        "files the Uninstall section does not name: {unnamed:?}"
+    );
+    assert!(
+        fs::read_dir(&sb.state).unwrap().next().is_none()
+            && fs::read_dir(&sb.config).unwrap().next().is_none(),
+        "with no XDG variables, nothing goes to the sandbox's XDG folders"
+    );
+}
+
+#[test]
 fn the_readmes_commands_hold_no_placeholder_and_name_scripts_that_exist() {
     let readme = fs::read_to_string(repo().join("README.md")).unwrap();
     let mut wrong = Vec::new();
