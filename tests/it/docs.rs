@@ -640,3 +640,25 @@ fn the_readmes_commands_hold_no_placeholder_and_name_scripts_that_exist() {
     }
     assert!(wrong.is_empty(), "README commands:\n{}", wrong.join("\n"));
 }
+
+#[test]
+fn license_holds_the_mit_licence_that_cargo_toml_names() {
+    let cargo = fs::read_to_string(repo().join("Cargo.toml")).unwrap();
+    let license = cargo
+        .lines()
+        .find_map(|l| l.strip_prefix("license = "))
+        .map(|v| v.trim().trim_matches('"'));
+    assert_eq!(license, Some("MIT"), "Cargo.toml's license");
+    let text = fs::read_to_string(repo().join("LICENSE")).unwrap_or_default();
+    assert!(
+        text.starts_with("MIT License\n"),
+        "LICENSE should hold the MIT licence Cargo.toml names:\n{text}"
+    );
+    for needed in [
+        "Copyright (c) ",
+        "Permission is hereby granted, free of charge",
+        "THE SOFTWARE IS PROVIDED \"AS IS\"",
+    ] {
+        assert!(text.contains(needed), "LICENSE lacks {needed:?}");
+    }
+}
