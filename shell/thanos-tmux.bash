@@ -46,7 +46,7 @@ __thanos_tmux_on_exit() {
 
 # ---------------------------------------------------------------- auto-attach
 
-# The guards of SPEC §6 that need no config; `attach --auto` re-checks them all.
+# The guards that need no config; `attach --auto` re-checks them all.
 __thanos_tmux_guards_hold() {
   [[ $- == *i* ]] || return 1
   [[ -t 0 && -t 1 ]] || return 1

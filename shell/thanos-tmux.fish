@@ -13,7 +13,7 @@ function __thanos_tmux_logout --on-event fish_exit
     disown 2>/dev/null
 end
 
-# The guards of SPEC §6 that need no config; `attach --auto` re-checks them all.
+# The guards that need no config; `attach --auto` re-checks them all.
 function __thanos_tmux_guards_hold
     status is-interactive; or return 1
     # stdin is the pipe of `thanos-tmux init fish | source` while this runs: the

@@ -31,7 +31,7 @@ __thanos_tmux_on_exit() {
   (( ${zshexit_functions[(Ie)__thanos_tmux_logout]:-0} )) || zshexit_functions+=(__thanos_tmux_logout)
 }
 
-# The guards of SPEC §6 that need no config; `attach --auto` re-checks them all.
+# The guards that need no config; `attach --auto` re-checks them all.
 __thanos_tmux_guards_hold() {
   [[ -o interactive ]] || return 1
   [[ -t 0 && -t 1 ]] || return 1

@@ -169,7 +169,7 @@ fn shell_checks() -> Vec<Check> {
     let found: Vec<&Path> = shells.iter().flat_map(rc::Shell::integrated).collect();
     if found.is_empty() {
         return vec![
-            fail("shell integration found in none of your rc files (nor in what they source); add `command -v thanos-tmux >/dev/null && eval \"$(thanos-tmux init zsh)\"` (or bash; fish: `command -q thanos-tmux; and thanos-tmux init fish | source`)"),
+            fail("shell integration found in none of your rc files (nor in what they source); add `if command -v thanos-tmux >/dev/null; then eval \"$(thanos-tmux init zsh)\"; fi` (or bash; fish: `command -q thanos-tmux; and thanos-tmux init fish | source`)"),
             warn("completions come with the shell integration; none found"),
         ];
     }

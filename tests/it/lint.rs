@@ -14,7 +14,7 @@ use std::process::{Command, Output, Stdio};
 /// The binary's command-line definition, read as it is compiled into the binary.
 #[allow(dead_code)]
 #[path = "../../src/cli.rs"]
-mod cli;
+pub(crate) mod cli;
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -177,6 +177,15 @@ fn shellcheck_passes_the_bash_snippets_and_the_hook_scripts() {
     run_ok(
         "shellcheck -s sh hooks/*/thanos-tmux",
         Command::new(&shellcheck).args(["-s", "sh"]).args(&hooks),
+    );
+}
+
+#[test]
+fn shellcheck_passes_the_install_script() {
+    let shellcheck = tool("shellcheck", "shellcheck");
+    run_ok(
+        "shellcheck scripts/install",
+        Command::new(&shellcheck).arg(repo().join("scripts/install")),
     );
 }
 

@@ -15,6 +15,7 @@ mod attach;
 mod cli;
 mod concurrency;
 mod degrade;
+mod docs;
 mod doctor;
 mod faults;
 mod fixture;

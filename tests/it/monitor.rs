@@ -1,7 +1,7 @@
 //! The monitor session and its daemons (SPEC §8), the bundled tmux.conf (§9), status
 //! with resources and doctor (§2), each on its own tmux server.
 
-use crate::support::{self, wait_for, Sandbox};
+use crate::support::{self, sh_quote, wait_for, Sandbox, Terminal};
 use serde_json::Value;
 use std::time::Duration;
 
@@ -374,6 +374,75 @@ fn the_bundled_tmux_conf_loads_without_an_error_and_is_in_force() {
         );
     }
     assert!(!bound("prefix", "C-b", ""), "C-b should be freed");
+}
+
+/// How many of `format`'s items (`list-panes -s` / `list-windows`) the session `keys` has.
+fn count(sb: &Sandbox, list: &str) -> usize {
+    let flags: &[&str] = if list == "list-panes" { &["-s"] } else { &[] };
+    let mut args = vec![list];
+    args.extend_from_slice(flags);
+    args.extend(["-t", "=keys", "-F", "x"]);
+    sb.tmux_ok(&args).lines().count()
+}
+
+#[test]
+fn the_bundled_tmux_conf_asks_y_n_before_x_and_capital_x_kill() {
+    let sb = Sandbox::new();
+    let conf = sb.root.join("bundled.conf");
+    std::fs::write(&conf, sb.ok(&["config", "tmux-conf"])).unwrap();
+    // A real terminal starts the server with the shipped config, as its first client;
+    // keys typed into the terminal go through the server's key tables.
+    let term = Terminal::spawn(
+        &sb,
+        &sb.home,
+        &format!(
+            "exec tmux -f {} new-session -s keys /bin/sh",
+            sh_quote(&conf.to_string_lossy())
+        ),
+        &[],
+    );
+    let t = Duration::from_secs(10);
+    assert!(
+        wait_for(|| sb.clients().len() == 1, t),
+        "no client: {}",
+        term.screen()
+    );
+    sb.tmux_ok(&["split-window", "-t", "=keys:", "/bin/sh"]);
+    sb.tmux_ok(&["new-window", "-d", "-t", "=keys:", "/bin/sh"]);
+    assert_eq!(
+        (count(&sb, "list-panes"), count(&sb, "list-windows")),
+        (3, 2)
+    );
+
+    // prefix x: a (y/n) prompt, and the pane stays until y.
+    term.keys(&["C-a", "x"]);
+    let screen = term.wait_screen(|s| s.contains("kill-pane 2? (y/n)"), t);
+    assert_eq!(
+        count(&sb, "list-panes"),
+        3,
+        "killed before the answer:\n{screen}"
+    );
+    term.keys(&["y"]);
+    assert!(
+        wait_for(|| count(&sb, "list-panes") == 2, t),
+        "y did not kill the pane:\n{}",
+        term.screen()
+    );
+
+    // prefix X: the same for the window.
+    term.keys(&["C-a", "X"]);
+    let screen = term.wait_screen(|s| s.contains("kill-window sh? (y/n)"), t);
+    assert_eq!(
+        count(&sb, "list-windows"),
+        2,
+        "killed before the answer:\n{screen}"
+    );
+    term.keys(&["y"]);
+    assert!(
+        wait_for(|| count(&sb, "list-windows") == 1, t),
+        "y did not kill the window:\n{}",
+        term.screen()
+    );
 }
 
 #[test]

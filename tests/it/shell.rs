@@ -464,26 +464,148 @@ fn without_tmux_every_shell_starts_plain() {
     }
 }
 
+/// A folder holding a `thanos-tmux` that leaves a mark when it runs, as an installed one
+/// would sit on the PATH the tests are given (~/.cargo/bin after `./scripts/install`).
+/// Returns the folder and the mark.
+fn installed_thanos_tmux(sb: &Sandbox) -> (PathBuf, PathBuf) {
+    let dir = sb.root.join("installed-bin");
+    let mark = sb.root.join("installed-thanos-tmux-ran");
+    write_script(
+        &dir.join("thanos-tmux"),
+        &format!("#!/bin/sh\n: > {}\n", sh_quote(&mark.to_string_lossy())),
+    );
+    (dir, mark)
+}
+
 #[test]
 fn without_thanos_tmux_every_shell_still_starts() {
-    assert!(
-        which("thanos-tmux").is_none(),
-        "thanos-tmux is on the test's own PATH; this test needs it absent"
-    );
     for sh in SHELLS {
         let sb = Sandbox::new();
         let _quiet = Quiet(&sb);
-        let prompt = sh.prompt("");
-        let term = Shell::new(&sb, sh).path(&real_path()).spawn();
-        let screen = wait_prompt(&term, &prompt);
+        // Whether or not this machine has thanos-tmux installed, the PATH the test is
+        // given has one (first), and the shell's PATH has none.
+        let (installed, ran) = installed_thanos_tmux(&sb);
+        let given = format!("{}:{}", installed.display(), real_path());
+        let path = path_without_thanos_tmux(&sb, &given);
         assert!(
-            noise(&screen, &prompt).len() <= 1,
-            "{sh:?} without thanos-tmux: more than one line:\n{screen}"
+            !std::env::split_paths(&path).any(|dir| dir == installed),
+            "{path}"
         );
+        let prompt = sh.prompt("");
+        let term = Shell::new(&sb, sh).path(&path).spawn();
+        // The README's line checks for thanos-tmux first: not a word.
+        wait_silent_prompt(&term, &prompt, &format!("{sh:?} without thanos-tmux"));
         assert_working(&term, sh, "nobin", &prompt);
+        assert!(
+            !ran.exists(),
+            "{sh:?} ran a thanos-tmux from a PATH that should hold none: {path}"
+        );
         assert_no_tmux(&sb, &format!("{sh:?} without thanos-tmux"));
     }
 }
+
+/// The README's line alone in the file the README names, with a prompt of the test's
+/// own given outside that file: zsh takes PS1 from the environment (no system rc
+/// files), bash from an rc file of the test's own that sets it and then sources
+/// ~/.bashrc (the system bashrc, read first, sets PS1), fish from a prompt function in
+/// ~/.config/fish/functions.
+fn readme_line_terminal(sb: &Sandbox, sh: Sh, path: &str, extra: &[(&str, &str)]) -> Terminal {
+    let (file, line) = sh.readme_setup();
+    let rc = sb.home.join(
+        file.strip_prefix("~/")
+            .unwrap_or_else(|| panic!("README's {sh:?} file is not in ~: {file}")),
+    );
+    fs::create_dir_all(rc.parent().unwrap()).unwrap();
+    fs::write(&rc, format!("{line}\n")).unwrap();
+    let functions = sb.home.join(".config/fish/functions");
+    fs::create_dir_all(&functions).unwrap();
+    fs::write(
+        functions.join("fish_prompt.fish"),
+        format!(
+            "function fish_prompt\n    printf '%s ' {}\nend\n",
+            sh_quote(&Sh::Fish.prompt(""))
+        ),
+    )
+    .unwrap();
+    // Without it an interactive fish starts a long job of its own (see Shell::write_rc).
+    fs::create_dir_all(sb.home.join(".local/share/fish/generated_completions")).unwrap();
+    let program = sh_quote(&sh.program().to_string_lossy());
+    let ps1 = format!("{} ", sh.prompt(""));
+    let command = match sh {
+        Sh::Bash => {
+            let wrapper = sb.root.join("readme-bashrc");
+            fs::write(
+                &wrapper,
+                format!(
+                    "PS1={}\n. {}\n",
+                    sh_quote(&ps1),
+                    sh_quote(&rc.to_string_lossy())
+                ),
+            )
+            .unwrap();
+            format!(
+                "exec {program} --rcfile {} -i",
+                sh_quote(&wrapper.to_string_lossy())
+            )
+        }
+        Sh::Zsh => format!("exec {program} --no-globalrcs -i"),
+        Sh::Fish => format!("exec {program} -i"),
+    };
+    let config_home = sb.home.join(".config").to_string_lossy().into_owned();
+    let mut env = vec![
+        ("PATH", path),
+        ("PS1", ps1.as_str()),
+        // The README's fish file is ~/.config/fish/config.fish.
+        ("XDG_CONFIG_HOME", config_home.as_str()),
+        ("fish_greeting", ""),
+        ("fish_autosuggestion_enabled", "0"),
+    ];
+    env.extend_from_slice(extra);
+    Terminal::spawn(sb, &sb.home, &command, &env)
+}
+
+/// A shell whose rc holds exactly the README's line starts, where thanos-tmux is not on
+/// PATH, as if the line were not there: nothing printed, a prompt, and the rc ends with
+/// status 0 (the first prompt's `$?`, what `exit` would return and what status-showing
+/// prompts show). Where it is on PATH, the same file loads the snippet.
+fn the_readme_line_is_silent_without_thanos_tmux(sh: Sh) {
+    let sb = Sandbox::new();
+    let _quiet = Quiet(&sb);
+    let prompt = sh.prompt("");
+    let (installed, ran) = installed_thanos_tmux(&sb);
+    let without =
+        path_without_thanos_tmux(&sb, &format!("{}:{}", installed.display(), real_path()));
+    let what = format!("{sh:?} with the README's line and no thanos-tmux");
+    let term = readme_line_terminal(&sb, sh, &without, &[]);
+    wait_silent_prompt(&term, &prompt, &what);
+    term.type_line(match sh {
+        Sh::Fish => "echo first-status-$status",
+        _ => "echo first-status-$?",
+    });
+    let screen = term.wait_screen(
+        |s| {
+            let said = noise(s, &prompt);
+            !said.is_empty() && last_line(s) == prompt
+        },
+        T,
+    );
+    assert_eq!(
+        noise(&screen, &prompt),
+        ["first-status-0"],
+        "{what}: the rc should end with status 0 and print nothing:\n{screen}"
+    );
+    assert!(!ran.exists(), "{what}: a thanos-tmux ran");
+    assert_no_tmux(&sb, &what);
+
+    // The same file, thanos-tmux on PATH: the line loads the snippet.
+    let with = format!("{}:{without}", sandbox_bin(&sb).display());
+    let term = readme_line_terminal(&sb, sh, &with, &[("THANOS_TMUX_AUTO", "0")]);
+    let what = format!("{sh:?} with the README's line");
+    wait_silent_prompt(&term, &prompt, &what);
+    assert_loaded_and_working(&term, sh, "readme", &prompt);
+}
+
+per_shell!(the_readme_line_is_silent_without_thanos_tmux);
 
 // ------------------------------------------------------------ hung and failing tmux
 

@@ -43,24 +43,30 @@ impl Sh {
         })
     }
 
-    /// The one documented rc line, read from the README's setup table (so the tests
-    /// run what users are told to write), with extra `init` flags after `init SHELL`.
-    pub fn init_line(self, flags: &str) -> String {
+    /// The README's setup row for this shell: the rc file (as written there, `~/…`) and
+    /// the one line to put in it, so that the tests run what users are told to write.
+    pub fn readme_setup(self) -> (String, String) {
         let readme = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
             .expect("read README.md");
-        let row = format!("| {} |", self.name());
-        let line = readme
+        let row = format!("| {} | `", self.name());
+        readme
             .lines()
             .find(|l| l.starts_with(&row))
-            .and_then(|l| l.trim_end().strip_suffix("` |"))
-            .and_then(|l| l.rsplit_once(" | `"))
-            .map(|(_, code)| code.replace("\\|", "|"))
+            .and_then(|l| l.trim_end().strip_prefix(&row)?.strip_suffix("` |"))
+            .and_then(|cells| cells.split_once("` | `"))
+            .map(|(file, code)| (file.to_string(), code.replace("\\|", "|")))
             .unwrap_or_else(|| {
                 panic!(
-                    "README.md has no setup row `| {} | FILE | `LINE` |` for the shell tests to use",
+                    "README.md has no setup row `| {} | `FILE` | `LINE` |` for the shell tests to use",
                     self.name()
                 )
-            });
+            })
+    }
+
+    /// The one documented rc line (`readme_setup`), with extra `init` flags after
+    /// `init SHELL`.
+    pub fn init_line(self, flags: &str) -> String {
+        let (_, line) = self.readme_setup();
         let init = format!("init {}", self.name());
         assert!(
             line.contains(&init),
@@ -137,15 +143,30 @@ impl Sh {
 
 /// The first `name` on the real PATH.
 pub fn which(name: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join(name))
-        .find(|p| p.is_file())
+    which_in(&std::env::var("PATH").ok()?, name)
 }
 
 /// The real PATH of the test process.
 pub fn real_path() -> String {
     std::env::var("PATH").unwrap_or_else(|_| "/usr/bin:/bin".into())
+}
+
+/// The PATH of a machine where thanos-tmux is not installed, whatever this machine has
+/// installed (`./scripts/install` puts it in ~/.cargo/bin, a package in /usr/bin):
+/// `given` without every entry that holds something named `thanos-tmux` (and without
+/// relative or empty entries, which depend on the folder a shell is in), then a folder
+/// of the sandbox holding the everyday tools and tmux found on `given`, so that a
+/// system folder dropped for its thanos-tmux does not take the shell's tools with it.
+pub fn path_without_thanos_tmux(sb: &Sandbox, given: &str) -> String {
+    let tools = sb.root.join("tools-without-thanos-tmux");
+    fs::create_dir_all(&tools).unwrap();
+    link_tools(&tools, given, TOOLS.iter().chain(&["tmux"]));
+    std::env::split_paths(given)
+        .filter(|dir| dir.is_absolute() && fs::symlink_metadata(dir.join("thanos-tmux")).is_err())
+        .chain([tools])
+        .map(|dir| dir.to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join(":")
 }
 
 /// `<sandbox>/bin`, holding `thanos-tmux` (a symlink to the binary under test).
@@ -169,23 +190,37 @@ pub fn path_with(sb: &Sandbox, middle: Option<&Path>) -> String {
     parts.join(":")
 }
 
-/// A folder holding the everyday programs a shell and its startup use (symlinks
-/// found on the real PATH), and no tmux: a system where tmux is not installed.
-pub fn path_without_tmux(sb: &Sandbox) -> PathBuf {
-    const TOOLS: &[&str] = &[
-        "env", "cat", "rm", "mkdir", "ls", "sed", "grep", "uname", "id", "tput", "stty", "dirname",
-        "basename", "readlink", "sleep", "date", "nohup", "sh", "setsid",
-    ];
-    let dir = sb.root.join("no-tmux");
-    fs::create_dir_all(&dir).unwrap();
-    for tool in TOOLS {
-        if let Some(found) = which(tool) {
+/// The everyday programs a shell and its startup use.
+const TOOLS: &[&str] = &[
+    "env", "cat", "rm", "mkdir", "ls", "sed", "grep", "uname", "id", "tput", "stty", "dirname",
+    "basename", "readlink", "sleep", "date", "nohup", "sh", "setsid",
+];
+
+/// The first `name` on `path`.
+fn which_in(path: &str, name: &str) -> Option<PathBuf> {
+    std::env::split_paths(path)
+        .map(|dir| dir.join(name))
+        .find(|p| p.is_file())
+}
+
+/// Symlinks in `dir` to each of `tools` found on `path`.
+fn link_tools<'t>(dir: &Path, path: &str, tools: impl IntoIterator<Item = &'t &'t str>) {
+    for tool in tools {
+        if let Some(found) = which_in(path, tool) {
             let link = dir.join(tool);
             if fs::symlink_metadata(&link).is_err() {
                 symlink(found, &link).unwrap();
             }
         }
     }
+}
+
+/// A folder holding the everyday programs a shell and its startup use (symlinks
+/// found on the real PATH), and no tmux: a system where tmux is not installed.
+pub fn path_without_tmux(sb: &Sandbox) -> PathBuf {
+    let dir = sb.root.join("no-tmux");
+    fs::create_dir_all(&dir).unwrap();
+    link_tools(&dir, &real_path(), TOOLS);
     for sh in SHELLS {
         let link = dir.join(sh.name());
         if fs::symlink_metadata(&link).is_err() {
