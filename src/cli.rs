@@ -137,7 +137,7 @@ pub enum Command {
     Restore(RestoreArgs),
     /// Print the shell integration snippet
     #[command(
-        after_help = "Examples:\n  command -v thanos-tmux >/dev/null && eval \"$(thanos-tmux init zsh)\"    in ~/.zshrc\n  command -v thanos-tmux >/dev/null && eval \"$(thanos-tmux init bash)\"   in ~/.bashrc\n  command -q thanos-tmux; and thanos-tmux init fish | source           in config.fish"
+        after_help = "Examples:\n  if command -v thanos-tmux >/dev/null; then eval \"$(thanos-tmux init zsh)\"; fi    in ~/.zshrc\n  if command -v thanos-tmux >/dev/null; then eval \"$(thanos-tmux init bash)\"; fi   in ~/.bashrc\n  command -q thanos-tmux; and thanos-tmux init fish | source                     in config.fish"
     )]
     Init(InitArgs),
     /// Print a completion script
