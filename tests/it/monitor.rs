@@ -385,6 +385,18 @@ fn count(sb: &Sandbox, list: &str) -> usize {
     sb.tmux_ok(&args).lines().count()
 }
 
+/// Presses `keys` until the screen shows `prompt` (a key pressed while the client
+/// still reads its terminal's answers can be taken for part of one); the screen then.
+fn prompt_after(term: &Terminal, keys: &[&str], prompt: &str) -> String {
+    for _ in 0..5 {
+        term.keys(keys);
+        if wait_for(|| term.screen().contains(prompt), Duration::from_secs(2)) {
+            return term.screen();
+        }
+    }
+    panic!("no {prompt:?} after {keys:?}:\n{}", term.screen());
+}
+
 #[test]
 fn the_bundled_tmux_conf_asks_y_n_before_x_and_capital_x_kill() {
     let sb = Sandbox::new();
@@ -407,6 +419,10 @@ fn the_bundled_tmux_conf_asks_y_n_before_x_and_capital_x_kill() {
         "no client: {}",
         term.screen()
     );
+    // Keys reach tmux's key tables only once the client has taken the terminal over:
+    // typed into the pane, a line comes back.
+    term.type_line("echo ready-$((20 + 22))");
+    term.wait_screen(|s| s.contains("ready-42"), t);
     sb.tmux_ok(&["split-window", "-t", "=keys:", "/bin/sh"]);
     sb.tmux_ok(&["new-window", "-d", "-t", "=keys:", "/bin/sh"]);
     assert_eq!(
@@ -415,8 +431,7 @@ fn the_bundled_tmux_conf_asks_y_n_before_x_and_capital_x_kill() {
     );
 
     // prefix x: a (y/n) prompt, and the pane stays until y.
-    term.keys(&["C-a", "x"]);
-    let screen = term.wait_screen(|s| s.contains("kill-pane 2? (y/n)"), t);
+    let screen = prompt_after(&term, &["C-a", "x"], "kill-pane 2? (y/n)");
     assert_eq!(
         count(&sb, "list-panes"),
         3,
@@ -430,8 +445,7 @@ fn the_bundled_tmux_conf_asks_y_n_before_x_and_capital_x_kill() {
     );
 
     // prefix X: the same for the window.
-    term.keys(&["C-a", "X"]);
-    let screen = term.wait_screen(|s| s.contains("kill-window sh? (y/n)"), t);
+    let screen = prompt_after(&term, &["C-a", "X"], "kill-window sh? (y/n)");
     assert_eq!(
         count(&sb, "list-windows"),
         2,
