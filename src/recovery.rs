@@ -64,6 +64,10 @@ const SHELLS: [&str; 8] = ["sh", "bash", "zsh", "fish", "dash", "ksh", "tcsh", "
 /// The program in the foreground of a pane with its arguments, or nothing when the
 /// pane's own shell is in the foreground.
 fn foreground_command(pane_pid: u32, name: &str) -> Vec<String> {
+    if pane_pid == 0 {
+        // A dead pane runs nothing.
+        return Vec::new();
+    }
     if let Some(args) = proc_foreground(pane_pid) {
         return args;
     }

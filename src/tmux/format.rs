@@ -264,6 +264,7 @@ pub(crate) struct PaneRow {
     pub(crate) window_width: u32,
     pub(crate) window_height: u32,
     pub(crate) pane_index: u32,
+    /// 0 for a dead pane, which runs nothing.
     pub(crate) pane_pid: u32,
     pub(crate) pane_command: String,
     pub(crate) path: String,
@@ -286,7 +287,12 @@ pub(crate) fn parse_panes(output: &str) -> Result<Vec<PaneRow>, Unreadable> {
             window_width: f[9].parse().ok()?,
             window_height: f[10].parse().ok()?,
             pane_index: f[11].parse().ok()?,
-            pane_pid: f[12].parse().ok()?,
+            // A dead pane (`remain-on-exit`) has no process: tmux master prints nothing.
+            pane_pid: if f[12].is_empty() {
+                0
+            } else {
+                f[12].parse().ok()?
+            },
             pane_command: f[13].clone(),
             path: f[14].clone(),
             twin: !f[15].is_empty() && f[15] != "0",

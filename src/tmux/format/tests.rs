@@ -197,6 +197,10 @@ fn panes_parse_with_odd_paths_and_programs() {
     assert!(rows[0].window_active);
     assert_eq!(rows[1].path, "/d");
     assert!(parse_panes("junk\n").is_err());
+    // A dead pane as tmux master prints it: no pid, no folder.
+    let dead = "%3|api|$1|7|8|2|0|sleeper|b25e,80x24,0,0,1|80|24|0||exit||>\n";
+    let rows = parse_panes(dead).unwrap();
+    assert_eq!((rows[0].pane_pid, rows[0].path.as_str()), (0, ""));
 }
 
 #[test]
