@@ -2,7 +2,7 @@
 //! config in hand, the pause after repeated failures, and the auto_quit mark.
 
 use crate::config::Config;
-use crate::env::Environment;
+use crate::env::{Environment, EDITOR_VARS};
 use crate::manager::{TmuxManager, AUTO_LIMIT};
 use crate::os;
 use crate::{hooks, log};
@@ -33,15 +33,7 @@ pub(crate) fn guard_says_no(config: &Config, env: &Environment) -> Option<&'stat
     if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {
         return Some("not a terminal");
     }
-    let editor = [
-        "INSIDE_EMACS",
-        "VIM",
-        "NVIM",
-        "ZED_TERM",
-        "INTELLIJ_ENVIRONMENT_READER",
-        "VSCODE_RESOLVING_ENVIRONMENT",
-    ];
-    if editor.iter().any(|k| set(k)) || var("TERMINAL_EMULATOR") == "JetBrains-JediTerm" {
+    if EDITOR_VARS.iter().any(|k| set(k)) || var("TERMINAL_EMULATOR") == "JetBrains-JediTerm" {
         return Some("an editor's terminal");
     }
     let program = var("TERM_PROGRAM");

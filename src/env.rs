@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use std::ffi::{OsStr, OsString};
 use std::path::PathBuf;
 
-/// Every variable the library reads.
-const KEYS: [&str; 22] = [
+/// Every variable the library reads, besides `EDITOR_VARS`.
+const KEYS: [&str; 16] = [
     // Where things are.
     "HOME",
     "XDG_CONFIG_HOME",
@@ -27,6 +27,10 @@ const KEYS: [&str; 22] = [
     "TERMINAL_EMULATOR",
     "SSH_TTY",
     "SSH_CONNECTION",
+];
+
+/// Variables an editor's or IDE's terminal sets (any value): no auto-attach there.
+pub(crate) const EDITOR_VARS: [&str; 6] = [
     "INSIDE_EMACS",
     "VIM",
     "NVIM",
@@ -57,6 +61,7 @@ impl Environment {
     pub fn from_lookup(get: impl Fn(&str) -> Option<OsString>) -> Environment {
         let vars = KEYS
             .iter()
+            .chain(EDITOR_VARS.iter())
             .filter_map(|&key| Some((key, get(key).filter(|v| !v.is_empty())?)))
             .collect();
         Environment { vars }
