@@ -1,4 +1,4 @@
-//! The login path's own rules (SPEC §6): the guards `attach --auto` re-checks with the
+//! The login path's own rules: the guards `attach --auto` re-checks with the
 //! config in hand, the pause after repeated failures, and the auto_quit mark.
 
 use crate::config::Config;

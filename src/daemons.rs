@@ -1,4 +1,4 @@
-//! The thanos-monitor session and its daemons (SPEC §8): one window per configured
+//! The thanos-monitor session and its daemons: one window per configured
 //! daemon, `remain-on-exit` so a dead one stays visible, the restart policy applied from
 //! the `pane-died` hook. What must survive thanos-tmux itself (stopped, restarts,
 //! recent failures, gave up) lives in tmux window options, beside the window it is about.

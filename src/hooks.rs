@@ -1,4 +1,4 @@
-//! The tmux hooks that keep the state file true (SPEC §7): registering them, and
+//! The tmux hooks that keep the state file true: registering them, and
 //! coalescing the bursts of events they fire.
 
 use crate::os;

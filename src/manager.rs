@@ -1,4 +1,4 @@
-//! `TmuxManager`, the library API of SPEC §10: tmux, the state file, the config and
+//! `TmuxManager`, the library API: tmux, the state file, the config and
 //! naming, put together. The CLI is a thin layer over it.
 
 use crate::config::Config;

@@ -1,4 +1,4 @@
-//! Context-aware session names (SPEC §4): naming rules, git repositories, sanitising,
+//! Context-aware session names: naming rules, git repositories, sanitising,
 //! collisions, and the check of names the user types.
 
 use crate::config::NamingRule;
@@ -32,7 +32,7 @@ impl Context<'_> {
     }
 }
 
-/// Picks the session for `dir` (rules 2–4 of SPEC §4; `THANOS_TMUX_SESSION` is the
+/// Picks the session for `dir` (the rules after `THANOS_TMUX_SESSION`, which is the
 /// caller's). `recorded_dir` answers the start directory recorded for a name, so that two
 /// checkouts with the same name never share a session.
 pub(crate) fn pick(

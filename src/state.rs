@@ -1,4 +1,4 @@
-//! The state file (SPEC §3): schema, location, lock, atomic write, generations, recovery.
+//! The state file: schema, location, lock, atomic write, generations, recovery.
 
 use crate::env::Environment;
 use crate::os;
@@ -54,7 +54,7 @@ pub(crate) struct SessionRecord {
 }
 
 /// Identity of a server process: a record is dropped only when this very server runs
-/// without the session (SPEC §7, crash is not close).
+/// without the session (a crash is not a close).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct ServerIdentity {
     pub(crate) socket: String,

@@ -1,5 +1,5 @@
 //! `attach --detached` and `thanos-tmux [NAME] -d`: which session, where it starts,
-//! what happens without a terminal, and which typed names are refused (SPEC §2, §4, §5).
+//! what happens without a terminal, and which typed names are refused.
 
 use crate::support::*;
 

@@ -1,4 +1,4 @@
-//! The command line as a whole (SPEC §2, §3): global options, the config as attach
+//! The command line as a whole: global options, the config as attach
 //! sees it, and the rule that every failure is one line, never a panic.
 
 use crate::support::*;
@@ -72,7 +72,7 @@ fn a_mistyped_subcommand_creates_nothing_and_says_what_was_meant() {
 
 #[test]
 fn global_options_work_before_the_subcommand() {
-    // SPEC §2: `-L/--socket-name`, `-S`, `-v`, `-q`, `--color` are global options; a user
+    // `-L/--socket-name`, `-S`, `-v`, `-q`, `--color` are global options; a user
     // writes them first (`thanos-tmux -L work list`), as with tmux itself.
     let sb = Sandbox::new();
     sb.ok(&["attach", "-d", "-L", "work", "w1"]);

@@ -1,4 +1,4 @@
-//! Many terminals at once (SPEC §5): 20 attaches at the same moment end in one session,
+//! Many terminals at once: 20 attaches at the same moment end in one session,
 //! none sees an error, and the state file loses nothing.
 
 use crate::support::*;

@@ -1,4 +1,4 @@
-//! Without tmux, or with one older than 3.2 (SPEC §2 exit codes, §11): commands that
+//! Without tmux, or with one older than 3.2: commands that
 //! need tmux say so in one line with how to install it (exit 3); the others still work.
 
 use crate::support::*;

@@ -1,4 +1,4 @@
-//! Hostile folder and session names (SPEC §4, §11): taken literally or sanitised, never
+//! Hostile folder and session names: taken literally or sanitised, never
 //! evaluated — not by a shell, not by tmux's format expansion.
 
 use crate::support::*;

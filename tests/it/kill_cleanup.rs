@@ -1,4 +1,4 @@
-//! `kill`, `cleanup` and `forget` (SPEC §2, §7): exact targets, the terminal rule, and
+//! `kill`, `cleanup` and `forget`: exact targets, the terminal rule, and
 //! "crash is not close": only a session closed on purpose loses its record.
 
 use crate::support::*;
@@ -282,7 +282,7 @@ fn with_auto_restore_off_only_the_named_session_comes_back() {
 
 #[test]
 fn closing_a_session_in_tmux_drops_its_record_by_itself() {
-    // The session-closed hook applies the cleanup rule at once (SPEC §7).
+    // The session-closed hook applies the cleanup rule at once.
     let sb = Sandbox::new();
     sb.ok(&["attach", "-d", "gone"]);
     sb.ok(&["attach", "-d", "stays"]);

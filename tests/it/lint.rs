@@ -1,4 +1,4 @@
-//! Static checks of the shell integration (SPEC §6, §13; STYLE "Snippets", "Tests"):
+//! Static checks of the shell integration:
 //! every snippet parses in its shell and passes the linters, loads silently with strict
 //! flags and no rc files, registers its hooks once when sourced twice, `init` reads no
 //! config and calls no tmux, and the committed completions match the binary and the CLI.

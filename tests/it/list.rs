@@ -1,5 +1,5 @@
-//! `list` (table, `--json`, `--names`, `--names --dead`) and `status --json`
-//! (SPEC §2): shapes and types exactly, and what a user sees with no server.
+//! `list` (table, `--json`, `--names`, `--names --dead`) and `status --json`: shapes
+//! and types exactly, and what a user sees with no server.
 
 use crate::support::*;
 use serde_json::Value;
@@ -18,7 +18,7 @@ fn by_name<'a>(list: &'a Value, name: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("{name} not in {list:#}"))
 }
 
-/// The fields of a `list --json` entry (SPEC §2), sorted.
+/// The fields of a `list --json` entry, sorted.
 const LIST_FIELDS: [&str; 8] = [
     "alive",
     "attached",
@@ -287,7 +287,7 @@ fn status_json_shape() {
 
 #[test]
 fn status_json_sessions_carry_process_figures() {
-    // SPEC §2: `sessions` as `list`, plus `processes` (int), `cpu_percent` (number) and
+    // `sessions` as `list`, plus `processes` (int), `cpu_percent` (number) and
     // `memory_bytes` (int) summed over the processes of the session's panes.
     let sb = Sandbox::new();
     sb.ok(&["attach", "-d", "ours"]);

@@ -1,4 +1,4 @@
-//! Load (issue 6, SPEC §5, §12): 1000 sessions in one server stay listed, completed and
+//! Load: 1000 sessions in one server stay listed, completed and
 //! cleaned up correctly and quickly; 100 shells starting at the same moment through the
 //! real bash snippet all end up attached to one `thanos-main`, silently.
 //!

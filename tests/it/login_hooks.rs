@@ -1,4 +1,4 @@
-//! The POSIX sh scripts under hooks/ that login systems run (SPEC §6): they restore,
+//! The POSIX sh scripts under hooks/ that login systems run: they restore,
 //! start the daemons, ensure thanos-main, never attach, and never fail a login.
 
 use crate::support::{self, describe, exit_code, stderr, Sandbox};

@@ -1,5 +1,5 @@
-//! The monitor session and its daemons (SPEC §8), the bundled tmux.conf (§9), status
-//! with resources and doctor (§2), each on its own tmux server.
+//! The monitor session and its daemons, the bundled tmux.conf, status
+//! with resources and doctor, each on its own tmux server.
 
 use crate::support::{self, sh_quote, wait_for, Sandbox, Terminal};
 use serde_json::Value;

@@ -1,4 +1,4 @@
-//! Sessions that survive (SPEC §7): hooks keep the state live, save, restore after a
+//! Sessions that survive: hooks keep the state live, save, restore after a
 //! crash, cleanup that tells a crash from a close. Each test runs its own tmux server.
 
 use crate::support::{self, wait_for, Sandbox};

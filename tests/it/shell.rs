@@ -1,4 +1,4 @@
-//! Shell integration on a real terminal (SPEC §6, §13): bash, zsh and fish started with
+//! Shell integration on a real terminal: bash, zsh and fish started with
 //! the one documented rc line and a sandbox prompt, typed into as a person would. A new
 //! terminal attaches, a guard keeps it plain, Tab knows live names, exit runs the logout
 //! step, and a missing, hung or failing tmux leaves a working prompt.
@@ -394,7 +394,7 @@ fn bash_keeps_the_users_exit_trap() {
 
 #[test]
 fn a_login_shell_with_auto_attach_off_still_runs_the_logout_step() {
-    // THANOS_TMUX_AUTO=0 and --no-attach are choices, not guards (SPEC §6).
+    // THANOS_TMUX_AUTO=0 and --no-attach are choices, not guards.
     for (sh, env, flags) in [
         (Sh::Bash, Some(("THANOS_TMUX_AUTO", "0")), ""),
         (Sh::Zsh, None, "--no-attach"),

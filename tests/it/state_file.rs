@@ -1,4 +1,4 @@
-//! The state file as a user meets it (SPEC §3, §11): private, recovered when corrupt,
+//! The state file as a user meets it: private, recovered when corrupt,
 //! never overwritten when newer, refused in an unsafe folder.
 
 use crate::support::*;
@@ -22,7 +22,7 @@ fn the_state_file_is_0600_in_a_0700_folder_and_versioned() {
     assert_eq!(record["name"], "work");
     assert_eq!(record["start_dir"], sb.home.to_str().unwrap());
     assert!(record["created"].is_i64(), "{record:#}");
-    // The identity of the server that holds it (SPEC §3, §7).
+    // The identity of the server that holds it.
     let server = &record["server"];
     assert_eq!(
         server["socket"],

@@ -1,4 +1,4 @@
-//! Attach on a real terminal (SPEC §5): outside tmux the binary becomes the tmux client
+//! Attach on a real terminal: outside tmux the binary becomes the tmux client
 //! (exec); inside tmux it switches the client and never nests; a session it creates
 //! greets once.
 

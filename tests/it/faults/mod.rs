@@ -1,4 +1,4 @@
-//! Fault injection (issue 6, SPEC §3, §7, §11), by theme: the state file under writers
+//! Fault injection, by theme: the state file under writers
 //! killed with SIGKILL and under hand edits (`state_file`), a read-only and a full state
 //! folder (`state_folder`), the tmux server killed in the middle of a restore
 //! (`tmux_server`). The helpers they share are here.

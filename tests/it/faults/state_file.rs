@@ -418,7 +418,7 @@ fn a_record_deleted_by_hand_while_the_server_runs_is_harmless() {
 fn a_record_missing_a_required_field_is_set_aside_with_one_warning() {
     let sb = Sandbox::new();
     // `created` is required: the file does not parse as a state, so it is moved aside
-    // (SPEC §3) and work goes on.
+    // and work goes on.
     write_records(
         &sb,
         serde_json::json!({"broken": {"name": "broken", "start_dir": "/"}}),

@@ -247,7 +247,7 @@ fn a_read_only_state_folder_does_not_break_the_login() {
     let prompt = Sh::Bash.prompt("");
     let term = Shell::new(&sb, Sh::Bash).spawn();
     // Either the terminal attaches anyway, or it falls through to a working prompt with
-    // at most one line of explanation (SPEC §6).
+    // at most one line of explanation.
     let settled = wait_for(
         || one_client_on(&sb, "thanos-main") || last_line(&term.screen()) == prompt,
         T,
