@@ -528,3 +528,28 @@ fn every_help_ends_with_examples() {
         );
     }
 }
+
+/// The man page in the repository is what the command-line definition renders; with
+/// `THANOS_TMUX_WRITE_MAN=1` the test writes it anew instead.
+#[test]
+fn the_man_page_matches_the_command_line() {
+    use clap::CommandFactory;
+    let mut rendered = Vec::new();
+    clap_mangen::Man::new(cli::Cli::command())
+        .render(&mut rendered)
+        .unwrap();
+    let rendered = String::from_utf8(rendered).unwrap();
+    let path = repo().join("man/thanos-tmux.1");
+    if std::env::var_os("THANOS_TMUX_WRITE_MAN").is_some() {
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(&path, &rendered).unwrap();
+    }
+    let committed = fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == rendered,
+        "man/thanos-tmux.1 differs from the command line; run THANOS_TMUX_WRITE_MAN=1 cargo test --test it lint::the_man_page"
+    );
+    for word in ["attach", "last", "doctor", "socket", "Examples:"] {
+        assert!(rendered.contains(word), "the page lacks {word}");
+    }
+}
