@@ -171,17 +171,15 @@ impl TmuxManager {
     pub fn open(socket: Socket, config: Config, env: Environment) -> Result<Self> {
         let spawn_only = env.text("THANOS_TMUX_SPAWN") == Some("1");
         let store = Store::locate(&env)?;
-        Ok(Self::from_parts(Tmux::new(socket, spawn_only), store, config).with_env(env))
+        Ok(Self {
+            env,
+            ..Self::from_parts(Tmux::new(socket, spawn_only), store, config)
+        })
     }
 
     /// The environment variables this manager acts on.
     pub(crate) fn env(&self) -> &Environment {
         &self.env
-    }
-
-    fn with_env(mut self, env: Environment) -> Self {
-        self.env = env;
-        self
     }
 
     /// The same server and state folder with another config.

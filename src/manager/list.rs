@@ -171,29 +171,30 @@ pub(crate) fn merge(
     live: &[SessionRow],
     records: &BTreeMap<String, SessionRecord>,
 ) -> Vec<SessionInfo> {
+    let alive: BTreeSet<&str> = live.iter().map(|r| r.name.as_str()).collect();
     // A second terminal's session is folded into its group's: its clients count there.
-    let folded = |row: &&SessionRow| {
-        row.twin
-            && row
-                .group
-                .as_ref()
-                .is_some_and(|g| g != &row.name && live.iter().any(|r| &r.name == g))
-    };
-    let clients_of = |name: &str| -> u32 {
-        live.iter()
-            .filter(|r| r.name == name || (r.twin && r.group.as_deref() == Some(name)))
-            .map(|r| r.attached)
-            .sum()
-    };
+    fn group_of<'a>(row: &'a SessionRow, alive: &BTreeSet<&str>) -> Option<&'a str> {
+        let group = row
+            .group
+            .as_deref()
+            .filter(|g| row.twin && *g != row.name)?;
+        alive.contains(group).then_some(group)
+    }
+    let mut twins_clients: BTreeMap<&str, u32> = BTreeMap::new();
+    for row in live {
+        if let Some(group) = group_of(row, &alive) {
+            *twins_clients.entry(group).or_default() += row.attached;
+        }
+    }
     let mut out: Vec<SessionInfo> = live
         .iter()
-        .filter(|row| !folded(row))
+        .filter(|row| group_of(row, &alive).is_none())
         .map(|row| {
             let record = records.get(&row.name);
             SessionInfo {
                 name: row.name.clone(),
                 windows: row.windows,
-                attached: clients_of(&row.name),
+                attached: row.attached + twins_clients.get(row.name.as_str()).copied().unwrap_or(0),
                 created: row.created,
                 last_attached: row.last_attached.or(record.and_then(|r| r.last_attached)),
                 start_dir: record
@@ -204,7 +205,6 @@ pub(crate) fn merge(
             }
         })
         .collect();
-    let alive: BTreeSet<&str> = live.iter().map(|r| r.name.as_str()).collect();
     out.extend(
         records
             .values()
@@ -222,4 +222,47 @@ pub(crate) fn merge(
     );
     out.sort_by(|a, b| a.name.cmp(&b.name));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tmux::format::ServerId;
+
+    fn row(name: &str, attached: u32, group: Option<&str>, twin: bool) -> SessionRow {
+        SessionRow {
+            id: "$1".into(),
+            name: name.into(),
+            created: 1,
+            last_attached: None,
+            attached,
+            windows: 1,
+            managed: false,
+            server: ServerId {
+                pid: 1,
+                start_time: 1,
+            },
+            path: "/".into(),
+            group: group.map(str::to_string),
+            twin,
+        }
+    }
+
+    #[test]
+    fn second_terminals_fold_into_their_group() {
+        let live = [
+            row("api", 1, Some("api"), false),
+            row("api~7", 1, Some("api"), true),
+            row("api~8", 2, Some("api"), true),
+            // A group whose first session is gone: nothing to fold into.
+            row("web~9", 1, Some("web"), true),
+            row("notes", 0, None, false),
+        ];
+        let shown: Vec<(String, u32)> = merge(&live, &BTreeMap::new())
+            .into_iter()
+            .map(|s| (s.name, s.attached))
+            .collect();
+        let want = [("api", 4), ("notes", 0), ("web~9", 1)];
+        assert_eq!(shown, want.map(|(n, a)| (n.to_string(), a)));
+    }
 }
