@@ -430,33 +430,24 @@ fn the_bundled_tmux_conf_asks_y_n_before_x_and_capital_x_kill() {
         (3, 2)
     );
 
-    // prefix x: a (y/n) prompt, and the pane stays until y.
-    let screen = prompt_after(&term, &["C-a", "x"], "kill-pane 2? (y/n)");
-    assert_eq!(
-        count(&sb, "list-panes"),
-        3,
-        "killed before the answer:\n{screen}"
-    );
-    term.keys(&["y"]);
-    assert!(
-        wait_for(|| count(&sb, "list-panes") == 2, t),
-        "y did not kill the pane:\n{}",
-        term.screen()
-    );
-
-    // prefix X: the same for the window.
-    let screen = prompt_after(&term, &["C-a", "X"], "kill-window sh? (y/n)");
-    assert_eq!(
-        count(&sb, "list-windows"),
-        2,
-        "killed before the answer:\n{screen}"
-    );
-    term.keys(&["y"]);
-    assert!(
-        wait_for(|| count(&sb, "list-windows") == 1, t),
-        "y did not kill the window:\n{}",
-        term.screen()
-    );
+    // prefix x: a (y/n) prompt, and the pane stays until y; prefix X: the window.
+    for (key, prompt, list, before) in [
+        ("x", "kill-pane 2? (y/n)", "list-panes", 3),
+        ("X", "kill-window sh? (y/n)", "list-windows", 2),
+    ] {
+        let screen = prompt_after(&term, &["C-a", key], prompt);
+        assert_eq!(
+            count(&sb, list),
+            before,
+            "killed before the answer:\n{screen}"
+        );
+        term.keys(&["y"]);
+        assert!(
+            wait_for(|| count(&sb, list) == before - 1, t),
+            "y did not kill ({list}):\n{}",
+            term.screen()
+        );
+    }
 }
 
 #[test]

@@ -84,12 +84,11 @@ fn a_typed_name_is_attached_or_created_on_the_terminal() {
     assert_eq!(sb.sessions_sorted(), ["existing", "semi;"]);
 }
 
-#[test]
-fn a_second_terminal_gets_a_window_of_its_own_and_types_only_there() {
-    let sb = Sandbox::new();
-    let one = Terminal::new(&sb);
-    attach_in(&sb, &one, &binary(), "thanos-main");
-    let two = Terminal::new(&sb);
+/// Two terminals in the same folder, each running the binary: both end up attached.
+fn two_terminals_attached(sb: &Sandbox) -> (Terminal, Terminal) {
+    let one = Terminal::new(sb);
+    attach_in(sb, &one, &binary(), "thanos-main");
+    let two = Terminal::new(sb);
     two.wait_screen(|s| s.contains('$'), T);
     two.type_line(&binary());
     assert!(
@@ -98,6 +97,13 @@ fn a_second_terminal_gets_a_window_of_its_own_and_types_only_there() {
         sb.clients(),
         two.screen()
     );
+    (one, two)
+}
+
+#[test]
+fn a_second_terminal_gets_a_window_of_its_own_and_types_only_there() {
+    let sb = Sandbox::new();
+    let (one, two) = two_terminals_attached(&sb);
     let mut on: Vec<String> = sb.clients().into_iter().map(|(_, s)| s).collect();
     on.sort();
     let twin = on[1].clone();
@@ -155,16 +161,7 @@ fn a_second_terminal_gets_a_window_of_its_own_and_types_only_there() {
 fn with_second_terminal_share_both_show_the_same_session() {
     let sb = Sandbox::new();
     sb.write_config("second_terminal = \"share\"\n");
-    let one = Terminal::new(&sb);
-    attach_in(&sb, &one, &binary(), "thanos-main");
-    let two = Terminal::new(&sb);
-    two.wait_screen(|s| s.contains('$'), T);
-    two.type_line(&binary());
-    assert!(
-        wait_for(|| sb.clients().len() == 2, T),
-        "{:?}",
-        sb.clients()
-    );
+    let _terminals = two_terminals_attached(&sb);
     assert!(
         sb.clients().iter().all(|(_, s)| s == "thanos-main"),
         "{:?}",
