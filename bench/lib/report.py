@@ -27,15 +27,22 @@ def p90(xs: list[float]) -> float:
     return statistics.quantiles(xs, n=10, method="inclusive")[-1] if len(xs) > 1 else xs[0]
 
 
-def summarize(case: Case, cmp: Compare, samples: dict[tuple, list]) -> dict:
-    a, b = samples[(id(case), cmp.a)], samples[(id(case), cmp.b)]
-    med_a, med_b = statistics.median(a), statistics.median(b)
-    row = {
+def identity(case: Case, cmp: Compare) -> dict:
+    """The fields that say which comparison a row is."""
+    return {
         "case": cmp.name or case.name,
         "sessions": case.sessions or ("-" if case.setup == "none" else case.setup),
         "command": case.side(cmp.a).text(),
         "reference": cmp.ref_name,
         "reference_command": case.side(cmp.b).text(),
+    }
+
+
+def summarize(case: Case, cmp: Compare, samples: dict[tuple, list]) -> dict:
+    a, b = samples[(id(case), cmp.a)], samples[(id(case), cmp.b)]
+    med_a, med_b = statistics.median(a), statistics.median(b)
+    row = {
+        **identity(case, cmp),
         "rounds": len(a),
         "ref_rounds": len(b),
         "median_ms": round(med_a, 3),
@@ -73,11 +80,7 @@ def summarize(case: Case, cmp: Compare, samples: dict[tuple, list]) -> dict:
 
 def broken_row(case: Case, cmp: Compare, reason: str) -> dict:
     row = {
-        "case": cmp.name or case.name,
-        "sessions": case.sessions or ("-" if case.setup == "none" else case.setup),
-        "command": case.side(cmp.a).text(),
-        "reference": cmp.ref_name,
-        "reference_command": case.side(cmp.b).text(),
+        **identity(case, cmp),
         "rounds": 0, "ref_rounds": 0,
         "ratio": None, "budget": cmp.budget, "budget_strict": cmp.strict,
         "verdict": "BROKEN", "problem": reason,
