@@ -36,6 +36,17 @@ fn status(sb: &Sandbox) -> Vec<Value> {
         .unwrap()
 }
 
+/// The windows of thanos-monitor, `INDEX NAME` a line.
+fn monitor_windows(sb: &Sandbox) -> String {
+    sb.tmux_ok(&[
+        "list-windows",
+        "-t",
+        "=thanos-monitor",
+        "-F",
+        "#{window_index} #{window_name}",
+    ])
+}
+
 fn daemon(sb: &Sandbox, name: &str) -> Value {
     status(sb).into_iter().find(|d| d["name"] == name).unwrap()
 }
@@ -45,13 +56,7 @@ fn start_makes_one_window_per_daemon_in_config_order_and_twice_changes_nothing()
     let sb = Sandbox::new();
     config(&sb);
     sb.ok(&["daemons", "start"]);
-    let windows = sb.tmux_ok(&[
-        "list-windows",
-        "-t",
-        "=thanos-monitor",
-        "-F",
-        "#{window_index} #{window_name}",
-    ]);
+    let windows = monitor_windows(&sb);
     assert_eq!(windows, "0 sleeper\n1 crasher\n2 env-check\n");
     assert!(wait_for(
         || daemon(&sb, "crasher")["exit_status"] == 7,
@@ -97,13 +102,7 @@ fn the_first_attach_after_a_crash_brings_the_daemons_back() {
 
     // The first attach restores the sessions, the monitor session and its daemons.
     sb.ok(&["attach", "-d", "work"]);
-    let windows = sb.tmux_ok(&[
-        "list-windows",
-        "-t",
-        "=thanos-monitor",
-        "-F",
-        "#{window_index} #{window_name}",
-    ]);
+    let windows = monitor_windows(&sb);
     assert_eq!(
         windows, "0 sleeper\n1 crasher\n2 env-check\n",
         "one window a daemon"
