@@ -42,11 +42,15 @@ impl TmuxManager {
     }
 
     /// Ends every second terminal's session that its terminal has left (detached or
-    /// closed); their windows stay with the group. (A `client-detached` hook does not
-    /// say which session the client left, so all of them are looked at.)
+    /// closed); their windows stay with the group. One whose group's first session is
+    /// gone (killed meanwhile) is the last holder of those windows and stays, so that no
+    /// program in them ends. (A `client-detached` hook does not say which session the
+    /// client left, so all of them are looked at.)
     pub(crate) fn end_left_second_terminals(&self) -> Result<()> {
-        for twin in self.live_sessions()? {
-            if !twin.twin || twin.attached > 0 {
+        let live = self.live_sessions()?;
+        let alive: BTreeSet<&str> = live.iter().map(|r| r.name.as_str()).collect();
+        for twin in &live {
+            if twin.attached > 0 || group_of(twin, &alive).is_none() {
                 continue;
             }
             match self.tmux.run(&Batch::new().kill_session(At::Id(&twin.id))) {
@@ -167,19 +171,22 @@ impl TmuxManager {
     }
 }
 
+/// The group a second terminal's session belongs to, when that group's first session
+/// is alive; `None` for every other session.
+fn group_of<'a>(row: &'a SessionRow, alive: &BTreeSet<&str>) -> Option<&'a str> {
+    let group = row
+        .group
+        .as_deref()
+        .filter(|g| row.twin && *g != row.name)?;
+    alive.contains(group).then_some(group)
+}
+
 pub(crate) fn merge(
     live: &[SessionRow],
     records: &BTreeMap<String, SessionRecord>,
 ) -> Vec<SessionInfo> {
     let alive: BTreeSet<&str> = live.iter().map(|r| r.name.as_str()).collect();
     // A second terminal's session is folded into its group's: its clients count there.
-    fn group_of<'a>(row: &'a SessionRow, alive: &BTreeSet<&str>) -> Option<&'a str> {
-        let group = row
-            .group
-            .as_deref()
-            .filter(|g| row.twin && *g != row.name)?;
-        alive.contains(group).then_some(group)
-    }
     let mut twins_clients: BTreeMap<&str, u32> = BTreeMap::new();
     for row in live {
         if let Some(group) = group_of(row, &alive) {

@@ -158,6 +158,25 @@ fn a_second_terminal_gets_a_window_of_its_own_and_types_only_there() {
 }
 
 #[test]
+fn a_second_terminal_whose_group_was_killed_keeps_its_windows_when_it_leaves() {
+    let sb = Sandbox::new();
+    let (_one, _two) = two_terminals_attached(&sb);
+    let twin = sb
+        .clients()
+        .into_iter()
+        .map(|(_, s)| s)
+        .find(|s| s != "thanos-main")
+        .unwrap();
+    sb.ok(&["kill", "--yes", "thanos-main"]);
+    // The second terminal's session now holds the group's windows alone: its leaving
+    // must not end them.
+    sb.tmux_ok(&["detach-client", "-s", &format!("={twin}")]);
+    assert!(wait_for(|| sb.clients().is_empty(), T));
+    sb.hooks_quiet();
+    assert_eq!(sb.sessions(), [twin]);
+}
+
+#[test]
 fn with_second_terminal_share_both_show_the_same_session() {
     let sb = Sandbox::new();
     sb.write_config("second_terminal = \"share\"\n");
