@@ -493,13 +493,47 @@ fn user_facing_files() -> Vec<PathBuf> {
     files
 }
 
+/// Why `line` points at a document or ticket outside the repository, if it does: a
+/// section sign, the name of a working contract kept elsewhere, a numbered issue or
+/// ticket (`#12`, `12`).
+/// The words are put together at run time, so that this file, which is read too, does
+/// not hold them.
+fn outside_reference(line: &str) -> Option<&'static str> {
+    if line.contains('\u{a7}') {
+        return Some("a section sign");
+    }
+    let contract = ["SP", "EC"].concat();
+    let part = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let names_contract = line.match_indices(&contract).any(|(at, _)| {
+        !line[..at].chars().next_back().is_some_and(part)
+            && !line[at + contract.len()..].chars().next().is_some_and(part)
+    });
+    if names_contract {
+        return Some("a document kept outside the repository");
+    }
+    let lower = line.to_lowercase();
+    for (word, why) in [
+        (["iss", "ue"].concat(), "an issue"),
+        (["tic", "ket"].concat(), "a ticket"),
+    ] {
+        let numbered = lower.match_indices(&word).any(|(at, _)| {
+            let rest = lower[at + word.len()..].trim_start_matches([' ', 's']);
+            rest.starts_with('#') || rest.starts_with(|c: char| c.is_ascii_digit())
+        });
+        if numbered {
+            return Some(why);
+        }
+    }
+    None
+}
+
 #[test]
 fn what_users_read_points_at_no_document_outside_the_repository() {
     let mut found = Vec::new();
     let mut look = |what: String, text: &str| {
         for (n, line) in text.lines().enumerate() {
-            if line.contains('§') || has_option(line, "SPEC") {
-                found.push(format!("{what}:{}: {line}", n + 1));
+            if let Some(why) = outside_reference(line) {
+                found.push(format!("{what}:{}: {why}: {line}", n + 1));
             }
         }
     };
@@ -524,6 +558,177 @@ fn what_users_read_points_at_no_document_outside_the_repository() {
         "references to documents outside the repository:\n{}",
         found.join("\n")
     );
+}
+
+/// Every text file of the repository a contributor reads: sources, tests, scripts, the
+/// benchmark, docs, shell files, hooks, config, completions and the man page.
+fn repository_files() -> Vec<PathBuf> {
+    fn walk(dir: &Path, files: &mut Vec<PathBuf>) {
+        let Ok(entries) = fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, files);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    let mut files: Vec<PathBuf> = ["README.md", "Cargo.toml", "clippy.toml", "LICENSE"]
+        .iter()
+        .map(|f| repo().join(f))
+        .collect();
+    for dir in [
+        "src",
+        "tests",
+        "scripts",
+        "bench",
+        "benches",
+        "docs",
+        "shell",
+        "hooks",
+        "config",
+        "completions",
+        "man",
+    ] {
+        walk(&repo().join(dir), &mut files);
+    }
+    files.sort();
+    files
+}
+
+#[test]
+fn no_file_of_the_repository_points_at_a_document_or_ticket_outside_it() {
+    let mut found = Vec::new();
+    for file in repository_files() {
+        // Binary files are no reading matter.
+        let Ok(text) = fs::read_to_string(&file) else {
+            continue;
+        };
+        let shown = file.strip_prefix(repo()).unwrap().display().to_string();
+        for (n, line) in text.lines().enumerate() {
+            if let Some(why) = outside_reference(line) {
+                found.push(format!("{shown}:{}: {why}: {line}", n + 1));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "the repository must stand alone; these point outside it:\n{}",
+        found.join("\n")
+    );
+}
+
+/// The anchors GitHub gives the headings of a Markdown text: lower case, punctuation
+/// dropped, spaces as `-`, a repeated heading numbered `-1`, `-2`, ….
+fn anchors(text: &str) -> Vec<String> {
+    let mut seen: Vec<String> = Vec::new();
+    let mut out = Vec::new();
+    let mut in_code = false;
+    for line in text.lines() {
+        if line.starts_with("```") {
+            in_code = !in_code;
+            continue;
+        }
+        let depth = line.len() - line.trim_start_matches('#').len();
+        if in_code || depth == 0 || !line[depth..].starts_with(' ') {
+            continue;
+        }
+        let slug: String = line[depth..]
+            .trim()
+            .to_lowercase()
+            .chars()
+            .filter(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '_'))
+            .map(|c| if c == ' ' { '-' } else { c })
+            .collect();
+        let repeats = seen.iter().filter(|s| **s == slug).count();
+        out.push(if repeats == 0 {
+            slug.clone()
+        } else {
+            format!("{slug}-{repeats}")
+        });
+        seen.push(slug);
+    }
+    out
+}
+
+/// The targets of the Markdown links `[text](target)` in `text`, outside code.
+fn link_targets(text: &str) -> Vec<String> {
+    let mut targets = Vec::new();
+    let mut in_code = false;
+    for line in text.lines() {
+        if line.starts_with("```") {
+            in_code = !in_code;
+            continue;
+        }
+        if in_code {
+            continue;
+        }
+        // Text between backticks is code, not a link.
+        let prose: String = line
+            .split('`')
+            .enumerate()
+            .filter(|(i, _)| i % 2 == 0)
+            .map(|(_, part)| part)
+            .collect::<Vec<_>>()
+            .join(" ");
+        for (at, _) in prose.match_indices("](") {
+            if let Some(end) = prose[at + 2..].find(')') {
+                targets.push(prose[at + 2..at + 2 + end].to_string());
+            }
+        }
+    }
+    targets
+}
+
+#[test]
+fn the_docs_links_lead_to_files_and_headings_inside_the_repository() {
+    let root = repo().canonicalize().unwrap();
+    let mut docs: Vec<PathBuf> = user_facing_files()
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .collect();
+    docs.sort();
+    assert!(
+        docs.iter().any(|p| p.ends_with("docs/behaviour.md")),
+        "docs/behaviour.md is missing"
+    );
+    let mut wrong = Vec::new();
+    for doc in &docs {
+        let text = fs::read_to_string(doc).unwrap();
+        let shown = doc.strip_prefix(repo()).unwrap().display().to_string();
+        for target in link_targets(&text) {
+            if target.starts_with("https://") || target.starts_with("http://") {
+                continue;
+            }
+            let (file, anchor) = match target.split_once('#') {
+                Some((file, anchor)) => (file, Some(anchor)),
+                None => (target.as_str(), None),
+            };
+            let path = if file.is_empty() {
+                doc.clone()
+            } else {
+                doc.parent().unwrap().join(file)
+            };
+            let Ok(real) = path.canonicalize() else {
+                wrong.push(format!("{shown}: ({target}): no such file"));
+                continue;
+            };
+            if !real.starts_with(&root) {
+                wrong.push(format!("{shown}: ({target}): outside the repository"));
+                continue;
+            }
+            if let Some(anchor) = anchor {
+                let there = fs::read_to_string(&real).unwrap_or_default();
+                if !anchors(&there).iter().any(|a| a == anchor) {
+                    wrong.push(format!("{shown}: ({target}): no such heading"));
+                }
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "links in the docs:\n{}", wrong.join("\n"));
 }
 
 #[test]
