@@ -42,7 +42,7 @@ __thanos_tmux_complete() {
   local -a names=()
   case $sub in
     "")
-      candidates="attach last list ls status kill cleanup forget name save restore init completions daemons config doctor main dev monitor $global -c --dir -d --detached -V --version"
+      candidates="attach pick last list ls status kill cleanup forget name save restore init completions daemons config doctor main dev monitor $global -c --dir -d --detached -V --version"
       names=(list --names)
       ;;
     attach) candidates="-c --dir -d --detached $global"; names=(list --names) ;;
@@ -52,6 +52,7 @@ __thanos_tmux_complete() {
     forget) candidates="--dead $global"; names=(list --names --dead) ;;
     list | ls) candidates="--json --names --dead $global" ;;
     status) candidates="--json $global" ;;
+    pick) candidates="--list --json $global" ;;
     cleanup) candidates="--dry-run --json $global" ;;
     name) __thanos_tmux_reply_lines compgen -d -- "$cur"; return ;;
     init) candidates="zsh bash fish --no-attach $global" ;;

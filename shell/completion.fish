@@ -11,7 +11,7 @@ function __thanos_tmux_first_daemon_arg
     test (count $words) -ge 2; and test "$words[-1]" = daemons
 end
 
-set -l subcommands attach last list ls status kill cleanup forget name save restore init completions daemons config doctor
+set -l subcommands attach pick last list ls status kill cleanup forget name save restore init completions daemons config doctor
 
 complete -c thanos-tmux -f
 complete -c thanos-tmux -s L -l socket-name -r -d 'tmux server socket name'
@@ -25,6 +25,7 @@ complete -c thanos-tmux -n __fish_use_subcommand -s V -l version -d 'print versi
 complete -c thanos-tmux -n "__fish_use_subcommand; or __fish_seen_subcommand_from attach" -s c -l dir -x -a '(__fish_complete_directories)' -d 'start folder'
 complete -c thanos-tmux -n "__fish_use_subcommand; or __fish_seen_subcommand_from attach" -s d -l detached -d 'do not attach'
 complete -c thanos-tmux -n __fish_use_subcommand -a attach -d 'attach to a session, creating it when missing'
+complete -c thanos-tmux -n __fish_use_subcommand -a pick -d 'jump to any session, lost session or folder'
 complete -c thanos-tmux -n __fish_use_subcommand -a last -d 'back to the session used before'
 complete -c thanos-tmux -n __fish_use_subcommand -a list -d 'list live and recorded sessions'
 complete -c thanos-tmux -n __fish_use_subcommand -a status -d 'tmux, server, state and sessions'
@@ -52,6 +53,8 @@ complete -c thanos-tmux -n '__fish_seen_subcommand_from list ls' -l names -d 'na
 complete -c thanos-tmux -n '__fish_seen_subcommand_from list ls' -l dead -d 'with --names: recorded, not live'
 complete -c thanos-tmux -n '__fish_seen_subcommand_from status cleanup daemons' -l json -d 'JSON for scripts'
 complete -c thanos-tmux -n '__fish_seen_subcommand_from cleanup' -l dry-run -d 'remove nothing'
+complete -c thanos-tmux -n '__fish_seen_subcommand_from pick' -l list -d 'print the entries'
+complete -c thanos-tmux -n '__fish_seen_subcommand_from pick' -l json -d 'with --list: JSON for scripts'
 complete -c thanos-tmux -n '__fish_seen_subcommand_from name' -a '(__fish_complete_directories)'
 complete -c thanos-tmux -n '__fish_seen_subcommand_from init completions' -a 'zsh bash fish'
 complete -c thanos-tmux -n '__fish_seen_subcommand_from init' -l no-attach -d 'never attach'

@@ -7,6 +7,7 @@ _thanos_tmux() {
   local sub='' word i sub_at=0
   subcommands=(
     'attach:attach to a session, creating it when missing'
+    'pick:jump to any session, lost session or project folder'
     'last:back to the session used before'
     'list:list live and recorded sessions'
     'status:tmux, server, state and sessions at a glance'
@@ -49,6 +50,7 @@ _thanos_tmux() {
     forget) options+=(--dead); names=(list --names --dead) ;;
     list|ls) options+=(--json --names --dead) ;;
     status) options+=(--json) ;;
+    pick) options+=(--list --json) ;;
     cleanup) options+=(--dry-run --json) ;;
     name) _files -/; return ;;
     init) options+=(--no-attach); compadd -- zsh bash fish ;;

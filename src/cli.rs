@@ -91,6 +91,11 @@ pub enum Command {
         after_help = "Examples:\n  thanos-tmux attach                 the session of this folder\n  thanos-tmux attach api -c ~/src/api  api, starting in that folder when made\n  thanos-tmux attach -d notes        make sure notes exists, without attaching\n  thanos-tmux attach last            a session named like a subcommand"
     )]
     Attach(AttachArgs),
+    /// Jump to any session, lost session or project folder: type to filter
+    #[command(
+        after_help = "Keys: type to filter · ↑/↓ or Ctrl-p/Ctrl-n move · Enter go · Ctrl-x kill the session (asks) · Esc or Ctrl-c leave\n\nEntries: live sessions, then recorded sessions tmux lost (Enter restores them), then\nproject folders: git repositories under pick.roots (default the root, 3 levels down)\nand the folders zoxide knows (Enter makes the session named for the folder).\n--list prints kind, name and folder, tab-separated; --list --json adds windows,\nclients, last_attached and current.\n\nExamples:\n  thanos-tmux pick                  the picker (prefix g in the bundled tmux.conf)\n  thanos-tmux pick --list           live, lost, folder: one entry a line, for fzf\n  thanos-tmux pick --list --json    the same for scripts"
+    )]
+    Pick(PickArgs),
     /// Back to the session used before this one
     #[command(
         after_help = "Examples:\n  thanos-tmux last    from inside tmux: the session before this one\n  thanos-tmux last    outside: the session used last"
@@ -189,6 +194,16 @@ pub struct ListArgs {
     /// With --names: recorded names that tmux does not have
     #[arg(long, requires = "names")]
     pub dead: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PickArgs {
+    /// Print the entries instead of showing the picker: kind, name and folder, tab-separated
+    #[arg(long)]
+    pub list: bool,
+    /// With --list: stable JSON for scripts
+    #[arg(long, requires = "list")]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

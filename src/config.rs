@@ -46,6 +46,11 @@ pub struct Config {
     pub naming_rules: Vec<NamingRule>,
     /// `[[daemons]]`, in file order.
     pub daemons: Vec<Daemon>,
+    /// `pick.roots`: folders the picker searches for git repositories (`~` expanded,
+    /// absolute); empty: the root.
+    pub pick_roots: Vec<PathBuf>,
+    /// `pick.depth`: how many levels below a root a repository may be (default 3).
+    pub pick_depth: usize,
 }
 
 /// A config as `Config::load` read it.
@@ -148,6 +153,8 @@ impl Default for Config {
                 .into(),
             naming_rules: Vec::new(),
             daemons: Vec::new(),
+            pick_roots: Vec::new(),
+            pick_depth: 3,
         }
     }
 }
@@ -228,6 +235,17 @@ impl Config {
         put("second_terminal", quote(self.second_terminal.as_str()));
         put("kill_on_logout", quote_list(&self.kill_on_logout));
         put("restore_programs", quote_list(&self.restore_programs));
+        let roots: Vec<String> = self
+            .pick_roots
+            .iter()
+            .map(|r| r.to_string_lossy().into())
+            .collect();
+        out.push_str("\n[pick]\n# roots = [] searches the root\n");
+        out.push_str(&format!(
+            "roots = {}\ndepth = {}\n",
+            quote_list(&roots),
+            self.pick_depth
+        ));
         for rule in &self.naming_rules {
             let (path, name) = (quote(&rule.path), quote(&rule.name));
             out.push_str(&format!(

@@ -34,6 +34,7 @@ mod log;
 mod manager;
 mod naming;
 mod os;
+mod pick;
 mod procs;
 mod recovery;
 mod state;
@@ -52,6 +53,7 @@ pub use log::{init_logging, log_error};
 pub use manager::{
     check_name, CleanupReport, Kept, SessionInfo, StateHealth, Target, TmuxManager, AUTO_LIMIT,
 };
+pub use pick::{add_folders, Candidate, Kind, ProjectFolders};
 pub use procs::Usage;
 pub use suggest::did_you_mean;
 pub use tmux::Socket;

@@ -21,6 +21,7 @@ mod attach;
 mod events;
 mod lifecycle;
 mod list;
+mod pick;
 mod recover;
 
 /// The names `main`, `dev` and `monitor` stand for (with the configured prefix).

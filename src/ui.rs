@@ -37,6 +37,11 @@ impl Paint {
         Paint { on }
     }
 
+    /// True when this stream gets colour.
+    pub fn is_on(&self) -> bool {
+        self.on
+    }
+
     fn wrap(&self, code: &str, text: &str) -> String {
         if self.on {
             format!("{code}{text}{RESET}")
@@ -87,6 +92,16 @@ pub fn printable(text: &str) -> String {
         }
     }
     out
+}
+
+/// The user-perceived characters of a text (what the fuzzy matcher counts).
+pub fn graphemes(text: &str) -> impl Iterator<Item = &str> {
+    unicode_segmentation::UnicodeSegmentation::graphemes(text, true)
+}
+
+/// The user-perceived characters of a text with their byte offsets.
+pub fn grapheme_indices(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    unicode_segmentation::UnicodeSegmentation::grapheme_indices(text, true)
 }
 
 /// Renders rows as columns separated by two spaces; `paint` colours each cell after

@@ -8,6 +8,7 @@ mod doctor;
 mod hook;
 mod kill;
 mod list;
+pub mod pick;
 mod rc;
 mod recover;
 mod shell;
@@ -50,6 +51,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Some(Command::Daemons(args)) => daemons::run(global, &args),
         Some(Command::Doctor) => doctor::run(global),
         Some(Command::Last) => attach::last(global),
+        Some(Command::Pick(args)) => pick::run(global, &args),
     }
 }
 

@@ -41,6 +41,7 @@ pub(super) fn parse_with_home(
             "restore_programs" => c.restore_programs = cx.list(k, v, check_program)?,
             "naming" => c.naming_rules = cx.naming(v)?,
             "daemons" => c.daemons = cx.daemons(v)?,
+            "pick" => (c.pick_roots, c.pick_depth) = cx.pick(v, c.pick_depth)?,
             _ => cx.unknown("", key, TOP_KEYS),
         }
     }
@@ -49,7 +50,7 @@ pub(super) fn parse_with_home(
 
 const TOP_KEYS: &str = "root prefix auto_attach auto_quit auto_restore skip_terminals \
                         ssh_auto_attach second_terminal kill_on_logout restore_programs naming \
-                        daemons";
+                        daemons pick";
 
 /// A key or value of the document, with its byte span in the file.
 type Key<'i> = Spanned<DeString<'i>>;
@@ -240,6 +241,39 @@ impl Cx<'_> {
             }
         }
         Ok(rules)
+    }
+
+    /// `[pick]`: `roots` (folders, as `root` is written) and `depth` (1 to 10).
+    fn pick(&self, v: &Val, depth: usize) -> Result<(Vec<PathBuf>, usize)> {
+        let (mut roots, mut depth) = (Vec::new(), depth);
+        for (key, value) in entries(self.table("pick", v)?) {
+            match key.get_ref().as_ref() {
+                "roots" => {
+                    let DeValue::Array(items) = value.get_ref() else {
+                        return Err(self.bad(value, "pick.roots", "an array of folders"));
+                    };
+                    let each = |(i, item)| self.path(&format!("pick.roots[{i}]"), item);
+                    roots = items.iter().enumerate().map(each).collect::<Result<_>>()?;
+                }
+                "depth" => depth = self.integer("pick.depth", value, 1..=10)? as usize,
+                _ => self.unknown("pick.", key, "roots depth"),
+            }
+        }
+        Ok((roots, depth))
+    }
+
+    fn integer(&self, key: &str, v: &Val, range: std::ops::RangeInclusive<i64>) -> Result<i64> {
+        let n = match v.get_ref() {
+            DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix()).ok(),
+            _ => None,
+        };
+        match n {
+            Some(n) if range.contains(&n) => Ok(n),
+            _ => {
+                let (lo, hi) = (range.start(), range.end());
+                Err(self.bad(v, key, &format!("an integer from {lo} to {hi}")))
+            }
+        }
     }
 
     fn daemons(&self, v: &Val) -> Result<Vec<Daemon>> {

@@ -83,6 +83,8 @@ fn full() -> Config {
                 restart: RestartPolicy::Never,
             },
         ],
+        pick_roots: vec![PathBuf::from("/home/u/src"), PathBuf::from("/work")],
+        pick_depth: 2,
     }
 }
 
@@ -100,6 +102,10 @@ restore_programs = [
   "vim",
   "btop",
 ]
+
+[pick]
+roots = ["~/src", "/work"]
+depth = 2
 
 [naming]
 [[naming.rules]]
@@ -342,6 +348,29 @@ fn list_errors() {
         1,
         &["'restore_programs[0]' must not be empty"],
     );
+}
+
+#[test]
+fn pick_errors() {
+    fails(
+        "[pick]\nroots = \"~/src\"",
+        2,
+        &["pick.roots", "an array of folders"],
+    );
+    fails(
+        "[pick]\nroots = [\"src\"]",
+        2,
+        &["pick.roots[0]", "absolute"],
+    );
+    fails("[pick]\ndepth = 0", 2, &["pick.depth", "from 1 to 10"]);
+    fails("[pick]\ndepth = \"3\"", 2, &["pick.depth", "from 1 to 10"]);
+    fails("pick = 3", 1, &["pick", "a table"]);
+    let c = warns(
+        "[pick]\ndepth = 4\nroot = \"~\"",
+        3,
+        &["pick.root", "did you mean 'roots'"],
+    );
+    assert_eq!(c.pick_depth, 4);
 }
 
 #[test]

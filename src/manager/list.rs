@@ -82,7 +82,7 @@ impl TmuxManager {
     }
 
     /// A query of the running server read by `parse` (nothing when no server runs).
-    fn read<R: Default>(
+    pub(super) fn read<R: Default>(
         &self,
         batch: &Batch,
         parse: impl Fn(&str) -> Result<R, format::Unreadable>,
@@ -173,7 +173,7 @@ impl TmuxManager {
 
 /// The group a second terminal's session belongs to, when that group's first session
 /// is alive; `None` for every other session.
-fn group_of<'a>(row: &'a SessionRow, alive: &BTreeSet<&str>) -> Option<&'a str> {
+pub(super) fn group_of<'a>(row: &'a SessionRow, alive: &BTreeSet<&str>) -> Option<&'a str> {
     let group = row
         .group
         .as_deref()

@@ -130,6 +130,11 @@ impl Batch {
         }
     }
 
+    /// `capture-pane -p`: the visible text of a session's current pane (no escapes).
+    pub(crate) fn capture_pane(self, at: At) -> Self {
+        self.cmd(["capture-pane", "-p", "-t", &at.pane()])
+    }
+
     /// `kill-session`.
     pub(crate) fn kill_session(self, at: At) -> Self {
         self.cmd(["kill-session", "-t", &at.session()])

@@ -26,6 +26,7 @@ mod list;
 mod load;
 mod login_hooks;
 mod monitor;
+mod pick;
 mod recovery;
 mod shell;
 mod state_file;

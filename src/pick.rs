@@ -1,0 +1,274 @@
+//! What the picker offers: sessions (live, and recorded ones tmux lost) and project
+//! folders (git repositories under the configured roots, the folders zoxide knows),
+//! one entry per folder. The folder scan streams and keeps its last result in a cache,
+//! so that a picker can show the cache at once and the scan as it comes in.
+
+use crate::os;
+use serde::Serialize;
+use std::collections::HashSet;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// What a picker entry is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// A session tmux has now.
+    Live,
+    /// A recorded session tmux lost: choosing it restores it.
+    Lost,
+    /// A project folder without a session: choosing it makes one, named for the folder.
+    Folder,
+}
+
+/// One picker entry.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Candidate {
+    /// Live, lost or folder.
+    pub kind: Kind,
+    /// The session's name; `None` for a folder (its session is named when chosen).
+    pub name: Option<String>,
+    /// The session's start folder, or the project folder.
+    pub folder: Option<String>,
+    /// Windows (a lost session: those recorded); 0 for a folder.
+    pub windows: u32,
+    /// Clients attached now (second terminals' included).
+    pub clients: u32,
+    /// Unix time of the last attach, when known.
+    pub last_attached: Option<i64>,
+    /// The session of the client this runs in (inside tmux).
+    pub current: bool,
+}
+
+impl Candidate {
+    /// A project folder entry.
+    pub fn folder(path: &str) -> Candidate {
+        Candidate {
+            kind: Kind::Folder,
+            name: None,
+            folder: Some(path.to_string()),
+            windows: 0,
+            clients: 0,
+            last_attached: None,
+            current: false,
+        }
+    }
+}
+
+/// Appends a folder entry for each of `folders` that no entry has yet (no session
+/// started there, not listed before), in their order.
+pub fn add_folders<'a>(entries: &mut Vec<Candidate>, folders: impl IntoIterator<Item = &'a str>) {
+    let mut seen: HashSet<String> = entries.iter().filter_map(|c| c.folder.clone()).collect();
+    for folder in folders {
+        if seen.insert(folder.to_string()) {
+            entries.push(Candidate::folder(folder));
+        }
+    }
+}
+
+/// Where project folders come from, and the cache of the last scan.
+#[derive(Clone, Debug)]
+pub struct ProjectFolders {
+    /// Folders searched for git repositories.
+    pub roots: Vec<PathBuf>,
+    /// How many levels below a root a repository may be.
+    pub depth: usize,
+    /// The file that keeps the last scan.
+    pub cache: PathBuf,
+}
+
+/// Unicode folders only: a folder's path is shown, matched and handed to tmux as text.
+fn text(path: &Path) -> Option<String> {
+    path.to_str().map(str::to_string)
+}
+
+impl ProjectFolders {
+    /// The folders of the last scan, as the cache keeps them; empty when there is none
+    /// or it cannot be read.
+    pub fn cached(&self) -> Vec<String> {
+        std::fs::read(&self.cache)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .unwrap_or_default()
+    }
+
+    /// Keeps `folders` as the last scan (written privately and atomically; a cache
+    /// that cannot be written is only a slower next start).
+    pub fn remember(&self, folders: &[String]) {
+        if let Ok(bytes) = serde_json::to_vec(folders) {
+            if let Some(dir) = self.cache.parent() {
+                let _ = os::create_private_dir(dir);
+            }
+            let fresh = self
+                .cache
+                .with_extension(format!("tmp.{}", std::process::id()));
+            if os::write_private(&fresh, &bytes).is_err()
+                || std::fs::rename(&fresh, &self.cache).is_err()
+            {
+                let _ = std::fs::remove_file(&fresh);
+            }
+        }
+    }
+
+    /// Walks the roots for git repositories (a folder holding `.git`), calling `found`
+    /// for each as it is found: hidden folders and symbolic links are not entered, nor
+    /// is a repository below a root (its own subfolders are its business), and a
+    /// folder that cannot be read is passed over.
+    pub fn scan(&self, found: &mut dyn FnMut(String)) {
+        for root in &self.roots {
+            if is_repository(root) {
+                if let Some(path) = text(root) {
+                    found(path);
+                }
+            }
+            walk(root, self.depth, found);
+        }
+    }
+
+    /// The folders zoxide knows, most used first; empty when zoxide is not installed,
+    /// fails, or has not answered within `limit` (a slow zoxide never holds a picker).
+    pub fn zoxide(limit: Duration) -> Vec<String> {
+        // The one program besides tmux that thanos-tmux runs.
+        #[allow(clippy::disallowed_methods)]
+        let child = Command::new("zoxide")
+            .args(["query", "--list"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn();
+        let Ok(mut child) = child else {
+            return Vec::new();
+        };
+        let Some(stdout) = child.stdout.take() else {
+            return Vec::new();
+        };
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let lines: Vec<String> = BufReader::new(stdout)
+                .lines()
+                .map_while(Result::ok)
+                .filter(|line| line.starts_with('/'))
+                .collect();
+            let _ = tx.send(lines);
+        });
+        let folders = rx.recv_timeout(limit).unwrap_or_default();
+        let _ = child.kill();
+        let _ = child.wait();
+        folders
+    }
+}
+
+fn is_repository(dir: &Path) -> bool {
+    dir.join(".git").symlink_metadata().is_ok()
+}
+
+fn walk(dir: &Path, depth: usize, found: &mut dyn FnMut(String)) {
+    if depth == 0 {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut children: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .filter(|e| !e.file_name().as_encoded_bytes().starts_with(b"."))
+        .map(|e| e.path())
+        .collect();
+    children.sort();
+    for child in children {
+        if is_repository(&child) {
+            if let Some(path) = text(&child) {
+                found(path);
+            }
+        } else {
+            walk(&child, depth - 1, found);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn live(name: &str, folder: &str) -> Candidate {
+        Candidate {
+            kind: Kind::Live,
+            name: Some(name.into()),
+            folder: Some(folder.into()),
+            windows: 1,
+            clients: 0,
+            last_attached: None,
+            current: false,
+        }
+    }
+
+    #[test]
+    fn a_folder_with_a_session_or_listed_before_is_not_added_again() {
+        let mut entries = vec![live("api", "/src/api")];
+        add_folders(
+            &mut entries,
+            ["/src/api", "/src/web", "/src/web", "/src/cli"],
+        );
+        let folders: Vec<_> = entries
+            .iter()
+            .map(|c| (c.kind, c.folder.clone().unwrap()))
+            .collect();
+        assert_eq!(
+            folders,
+            [
+                (Kind::Live, "/src/api".to_string()),
+                (Kind::Folder, "/src/web".to_string()),
+                (Kind::Folder, "/src/cli".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn the_scan_finds_repositories_within_the_depth_and_not_below_them() {
+        let root = tempfile::tempdir().unwrap();
+        let r = root.path();
+        for dir in [
+            "a/.git",
+            "b/c/.git",
+            "b/c/inner/.git",
+            "d/e/f/.git",
+            "d/e/f/g/.git",
+            "h/i/j/k/.git",
+            ".hidden/x/.git",
+        ] {
+            std::fs::create_dir_all(r.join(dir)).unwrap();
+        }
+        std::fs::write(r.join("b/worktree.git"), "").unwrap();
+        std::fs::create_dir_all(r.join("wt")).unwrap();
+        std::fs::write(r.join("wt/.git"), "gitdir: elsewhere").unwrap();
+        std::os::unix::fs::symlink(r.join("a"), r.join("link")).unwrap();
+        let folders = ProjectFolders {
+            roots: vec![r.to_path_buf()],
+            depth: 3,
+            cache: r.join("cache.json"),
+        };
+        let mut found = Vec::new();
+        folders.scan(&mut |f| found.push(f.strip_prefix(r.to_str().unwrap()).unwrap().to_string()));
+        assert_eq!(found, ["/a", "/b/c", "/d/e/f", "/wt"]);
+    }
+
+    #[test]
+    fn the_cache_keeps_the_last_scan_and_a_bad_cache_is_empty() {
+        let dir = tempfile::tempdir().unwrap();
+        let folders = ProjectFolders {
+            roots: vec![],
+            depth: 3,
+            cache: dir.path().join("state/pick-folders.json"),
+        };
+        assert!(folders.cached().is_empty());
+        let kept = vec!["/src/a b".to_string(), "/src/\u{1b}[31mred".to_string()];
+        folders.remember(&kept);
+        assert_eq!(folders.cached(), kept);
+        std::fs::write(&folders.cache, "{not json").unwrap();
+        assert!(folders.cached().is_empty());
+    }
+}
