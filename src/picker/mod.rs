@@ -167,15 +167,30 @@ impl<'m> Picker<'m> {
         Ok(())
     }
 
-    /// The highlighted live session's current pane, asked of tmux once per session.
+    /// What the right side shows for the highlighted entry: a live session's current
+    /// pane (asked of tmux once per session), what Enter does for a lost one, a
+    /// folder's entries.
     fn preview(&mut self, model: &Model) -> Option<String> {
         let c = &model.selected()?.candidate;
-        let name = c.name.as_ref().filter(|_| c.kind == Kind::Live)?;
-        if !self.previews.contains_key(name) {
-            let text = self.manager.preview(name).unwrap_or_default();
-            self.previews.insert(name.clone(), text);
+        let folder = c.folder.as_deref().unwrap_or("");
+        let key = format!(
+            "{:?}\0{}\0{folder}",
+            c.kind,
+            c.name.as_deref().unwrap_or("")
+        );
+        if !self.previews.contains_key(&key) {
+            let text = match (c.kind, &c.name) {
+                (Kind::Live, Some(name)) => self.manager.preview(name).unwrap_or_default(),
+                (Kind::Lost, _) => format!(
+                    "lost when tmux stopped;\nEnter restores its {} window(s)\nin {}",
+                    c.windows,
+                    crate::ui::tilde(folder)
+                ),
+                _ => folder_entries(folder),
+            };
+            self.previews.insert(key.clone(), text);
         }
-        self.previews.get(name).cloned()
+        self.previews.get(&key).cloned()
     }
 
     /// One key; `Some` ends the picker.
@@ -226,10 +241,28 @@ impl<'m> Picker<'m> {
         match self.manager.kill_session(name) {
             Ok(()) => {
                 model.remove_session(name);
-                self.previews.remove(name);
                 self.message = Some(format!("killed {name}"));
             }
             Err(err) => self.message = Some(format!("{err:#}")),
         }
     }
+}
+
+/// A folder's entries, folders first (marked `/`), hidden ones left out; at most 200.
+fn folder_entries(folder: &str) -> String {
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return String::new();
+    };
+    let mut names: Vec<(bool, String)> = entries
+        .filter_map(Result::ok)
+        .map(|e| {
+            let dir = e.file_type().is_ok_and(|t| t.is_dir());
+            (!dir, e.file_name().to_string_lossy().into_owned())
+        })
+        .filter(|(_, name)| !name.starts_with('.'))
+        .take(200)
+        .collect();
+    names.sort();
+    let line = |(file, name): (bool, String)| if file { name } else { format!("{name}/") };
+    names.into_iter().map(line).collect::<Vec<_>>().join("\n")
 }

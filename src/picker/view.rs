@@ -107,7 +107,7 @@ pub fn draw(
     let (list_area, preview_area) = match preview {
         Some(_) if body.width >= PREVIEW_MIN_WIDTH => {
             let [l, p] =
-                Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
+                Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)])
                     .areas(body);
             (l, Some(p))
         }
@@ -137,7 +137,18 @@ pub fn draw(
         let block = Block::new()
             .borders(Borders::LEFT)
             .border_style(theme.purple());
-        let lines: Vec<Line> = text.lines().map(|l| Line::raw(ui::printable(l))).collect();
+        // The end of a pane is what is current: blank lines below it go, and what does
+        // not fit goes from the top.
+        let text = text.trim_end();
+        let skip = text
+            .lines()
+            .count()
+            .saturating_sub(usize::from(area.height));
+        let lines: Vec<Line> = text
+            .lines()
+            .skip(skip)
+            .map(|l| Line::raw(ui::printable(l)))
+            .collect();
         frame.render_widget(Paragraph::new(lines).block(block), area);
     }
 
