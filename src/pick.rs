@@ -12,6 +12,12 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
+/// A cache larger than this is not read (it would hold the first frame).
+const CACHE_LIMIT: u64 = 16 << 20;
+
+/// At most this many of zoxide's folders are taken, its most used.
+const ZOXIDE_LIMIT: usize = 10_000;
+
 /// What a picker entry is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -89,8 +95,10 @@ impl ProjectFolders {
     /// The folders of the last scan, as the cache keeps them; empty when there is none
     /// or it cannot be read.
     pub fn cached(&self) -> Vec<String> {
-        std::fs::read(&self.cache)
-            .ok()
+        let small = std::fs::metadata(&self.cache).is_ok_and(|m| m.len() <= CACHE_LIMIT);
+        small
+            .then(|| std::fs::read(&self.cache).ok())
+            .flatten()
             .and_then(|bytes| serde_json::from_slice(&bytes).ok())
             .unwrap_or_default()
     }
@@ -151,6 +159,7 @@ impl ProjectFolders {
                 .lines()
                 .map_while(Result::ok)
                 .filter(|line| line.starts_with('/'))
+                .take(ZOXIDE_LIMIT)
                 .collect();
             let _ = tx.send(lines);
         });

@@ -208,12 +208,16 @@ pub fn bytes(n: u64) -> String {
 
 /// `~/x` for folders under home, for people.
 pub fn tilde(path: &str) -> String {
-    match std::env::var("HOME") {
-        Ok(home) if !home.is_empty() && home != "/" => match path.strip_prefix(&home) {
-            Some("") => "~".into(),
-            Some(rest) if rest.starts_with('/') => format!("~{rest}"),
-            _ => path.to_string(),
-        },
+    // Read once: a picker or a list of thousands of folders asks for every one.
+    static HOME: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    let home = HOME.get_or_init(|| {
+        std::env::var("HOME")
+            .ok()
+            .filter(|h| !h.is_empty() && h != "/")
+    });
+    match home.as_deref().and_then(|home| path.strip_prefix(home)) {
+        Some("") => "~".into(),
+        Some(rest) if rest.starts_with('/') => format!("~{rest}"),
         _ => path.to_string(),
     }
 }

@@ -224,15 +224,13 @@ impl<'m> Picker<'m> {
     }
 
     fn ask_kill(&mut self, model: &Model) {
-        let Some(c) = model.selected().map(|e| &e.candidate) else {
-            return;
-        };
-        match (&c.name, c.kind, c.current) {
-            (Some(_), Kind::Live, true) => {
+        let c = model.selected().map(|e| &e.candidate);
+        match c.map(|c| (&c.name, c.kind, c.current)) {
+            Some((Some(_), Kind::Live, true)) => {
                 self.message =
                     Some("that is the session you are in: detach or switch first".into());
             }
-            (Some(name), Kind::Live, false) => self.confirm_kill = Some(name.clone()),
+            Some((Some(name), Kind::Live, false)) => self.confirm_kill = Some(name.clone()),
             _ => self.message = Some("only a live session can be killed".into()),
         }
     }

@@ -361,3 +361,40 @@ fn the_picker_needs_a_terminal() {
     assert_one_error_line(&out);
     assert!(stderr(&out).contains("pick --list"), "{}", describe(&out));
 }
+
+#[test]
+fn zoxide_folders_come_first_among_the_folders() {
+    let sb = Sandbox::new();
+    let often = sb.mkdir("elsewhere/often");
+    let repo = sb.git_repo("src/app");
+    let out = std::process::Command::new("zoxide")
+        .env_clear()
+        .envs(sb.env())
+        .arg("add")
+        .arg(&often)
+        .output()
+        .expect("zoxide is installed (scripts/test installs it)");
+    assert!(out.status.success(), "{}", describe(&out));
+    let listed = sb.ok(&["pick", "--list"]);
+    let want = format!(
+        "folder\t\t{}\nfolder\t\t{}\n",
+        often.to_str().unwrap(),
+        repo.to_str().unwrap()
+    );
+    assert_eq!(listed, want);
+}
+
+#[test]
+fn with_nothing_to_show_the_picker_waits_and_leaves() {
+    let sb = Sandbox::new();
+    let term = picker(&sb, &[]);
+    let screen = term.screen();
+    assert!(screen.contains("0/0"), "{screen}");
+    term.keys(&["Enter"]);
+    term.keys(&["C-x"]);
+    term.wait_screen(|s| s.contains("only a live session can be killed"), T);
+    assert!(!term.screen().contains("picker-left"));
+    term.keys(&["Escape"]);
+    term.wait_screen(|s| s.contains("picker-left-0"), T);
+    assert!(!sb.server_running());
+}
