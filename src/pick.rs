@@ -10,10 +10,16 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// A cache larger than this is not read (it would hold the first frame).
 const CACHE_LIMIT: u64 = 16 << 20;
+
+/// How long a search waits for zoxide.
+const ZOXIDE_WAIT: Duration = Duration::from_secs(2);
+
+/// A search hands over what it found at least this often.
+const BATCH_EVERY: Duration = Duration::from_millis(30);
 
 /// At most this many of zoxide's folders are taken, its most used.
 const ZOXIDE_LIMIT: usize = 10_000;
@@ -119,6 +125,28 @@ impl ProjectFolders {
                 let _ = std::fs::remove_file(&fresh);
             }
         }
+    }
+
+    /// Searches every source now: the repositories under the roots (handed to `found`
+    /// in batches as the walk goes), then zoxide's folders (asked meanwhile). Returns
+    /// them all, zoxide's first, and keeps them as the cache.
+    pub fn search(&self, found: &mut dyn FnMut(Vec<String>)) -> Vec<String> {
+        let zoxide = std::thread::spawn(|| Self::zoxide(ZOXIDE_WAIT));
+        let (mut scanned, mut batch, mut sent) = (Vec::new(), Vec::new(), Instant::now());
+        self.scan(&mut |folder| {
+            scanned.push(folder.clone());
+            batch.push(folder);
+            if sent.elapsed() >= BATCH_EVERY {
+                found(std::mem::take(&mut batch));
+                sent = Instant::now();
+            }
+        });
+        found(batch);
+        let mut all = zoxide.join().unwrap_or_default();
+        found(all.clone());
+        all.append(&mut scanned);
+        self.remember(&all);
+        all
     }
 
     /// Walks the roots for git repositories (a folder holding `.git`), calling `found`

@@ -6,11 +6,7 @@ use crate::exit::Exit;
 use crate::ui::{self, Paint};
 use anyhow::Result;
 use std::path::PathBuf;
-use std::time::Duration;
-use thanos_tmux::{add_folders, Candidate, Kind, ProjectFolders, Target, TmuxManager};
-
-/// How long the picker's folder sources wait for zoxide.
-pub const ZOXIDE_LIMIT: Duration = Duration::from_secs(2);
+use thanos_tmux::{add_folders, Candidate, Kind, Target, TmuxManager};
 
 pub fn run(global: &Global, args: &PickArgs) -> Result<Exit> {
     let manager = manager(global, true)?;
@@ -19,12 +15,8 @@ pub fn run(global: &Global, args: &PickArgs) -> Result<Exit> {
         return crate::picker::run(&manager, colour);
     }
     let mut entries = manager.pick_sessions()?;
-    add_folders(
-        &mut entries,
-        fresh_folders(&manager.project_folders())
-            .iter()
-            .map(String::as_str),
-    );
+    let folders = manager.project_folders().search(&mut |_| {});
+    add_folders(&mut entries, folders.iter().map(String::as_str));
     if args.json {
         print_json(&entries)?;
     } else {
@@ -50,18 +42,6 @@ fn kind_word(kind: Kind) -> &'static str {
         Kind::Lost => "lost",
         Kind::Folder => "folder",
     }
-}
-
-/// Scans for project folders now (zoxide's first, then the repositories under the
-/// roots), keeps the result as the picker's cache and returns it.
-pub fn fresh_folders(folders: &ProjectFolders) -> Vec<String> {
-    let zoxide = std::thread::spawn(|| ProjectFolders::zoxide(ZOXIDE_LIMIT));
-    let mut scanned = Vec::new();
-    folders.scan(&mut |folder| scanned.push(folder));
-    let mut all = zoxide.join().unwrap_or_default();
-    all.append(&mut scanned);
-    folders.remember(&all);
-    all
 }
 
 /// Goes to what was chosen: attaches outside tmux (this process becomes tmux) or

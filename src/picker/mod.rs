@@ -5,14 +5,14 @@
 mod model;
 mod view;
 
-use crate::cmd::pick::{go, ZOXIDE_LIMIT};
+use crate::cmd::pick::go;
 use anyhow::{Context, Result};
 use model::Model;
 use ratatui::crossterm::event::{self, Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::sync::mpsc::{self, Receiver, TryRecvError};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use thanos_tmux::{Candidate, Kind, ProjectFolders, TmuxManager};
 use view::{Footer, Theme};
 
@@ -30,8 +30,8 @@ enum Outcome {
     Leave,
 }
 
-/// A folder batch goes to the screen at least this often while the scan runs.
-const BATCH_EVERY: Duration = Duration::from_millis(30);
+/// While the scan runs, the screen takes in what it found at least this often.
+const SCAN_POLL: Duration = Duration::from_millis(30);
 
 pub fn run(manager: &TmuxManager, colour: bool) -> Result<Exit> {
     if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {
@@ -52,25 +52,13 @@ pub fn run(manager: &TmuxManager, colour: bool) -> Result<Exit> {
     Ok(Exit::Ok)
 }
 
-/// Scans for folders in the background: zoxide's, then the repositories under the
-/// roots, in batches; at the end the whole result becomes the cache.
+/// Searches for folders in the background, sending what it finds as it goes.
 fn start_scan(folders: ProjectFolders) -> Receiver<Scan> {
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
-        let zoxide = ProjectFolders::zoxide(ZOXIDE_LIMIT);
-        let mut all = zoxide.clone();
-        let _ = tx.send(Scan::Found(zoxide));
-        let (mut batch, mut sent) = (Vec::new(), Instant::now());
-        folders.scan(&mut |folder| {
-            all.push(folder.clone());
-            batch.push(folder);
-            if sent.elapsed() >= BATCH_EVERY {
-                let _ = tx.send(Scan::Found(std::mem::take(&mut batch)));
-                sent = Instant::now();
-            }
+        folders.search(&mut |batch| {
+            let _ = tx.send(Scan::Found(batch));
         });
-        let _ = tx.send(Scan::Found(batch));
-        folders.remember(&all);
         let _ = tx.send(Scan::Done);
     });
     rx
@@ -113,7 +101,7 @@ impl<'m> Picker<'m> {
                 dirty = false;
             }
             let wait = if scanning {
-                BATCH_EVERY
+                SCAN_POLL
             } else {
                 Duration::from_secs(3600)
             };
