@@ -181,11 +181,23 @@ fn shellcheck_passes_the_bash_snippets_and_the_hook_scripts() {
 }
 
 #[test]
-fn shellcheck_passes_the_install_script() {
+fn shellcheck_passes_the_scripts() {
     let shellcheck = tool("shellcheck", "shellcheck");
+    let mut scripts: Vec<PathBuf> = fs::read_dir(repo().join("scripts"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    scripts.sort();
+    for needed in ["install", "test", "test-deb"] {
+        assert!(
+            scripts.contains(&repo().join("scripts").join(needed)),
+            "scripts/{needed} is missing: {scripts:?}"
+        );
+    }
     run_ok(
-        "shellcheck scripts/install",
-        Command::new(&shellcheck).arg(repo().join("scripts/install")),
+        "shellcheck scripts/*",
+        Command::new(&shellcheck).args(&scripts),
     );
 }
 
