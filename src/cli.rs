@@ -93,7 +93,7 @@ pub enum Command {
     Attach(AttachArgs),
     /// Jump to any session, lost session or project folder: type to filter
     #[command(
-        after_help = "Keys: type to filter · ↑/↓ or Ctrl-p/Ctrl-n move · Enter go · Ctrl-x kill the session (asks) · Esc or Ctrl-c leave\n\nEntries: live sessions, then recorded sessions tmux lost (Enter restores them), then\nproject folders: git repositories under pick.roots (default the root, 3 levels down)\nand the folders zoxide knows (Enter makes the session named for the folder).\n--list prints kind, name and folder, tab-separated; --list --json adds windows,\nclients, last_attached and current.\n\nExamples:\n  thanos-tmux pick                  the picker (prefix g in the bundled tmux.conf)\n  thanos-tmux pick --list           live, lost, folder: one entry a line, for fzf\n  thanos-tmux pick --list --json    the same for scripts"
+        after_help = "Keys: type to filter · ↑/↓ or Ctrl-p/Ctrl-n move · Enter go · Ctrl-x kill the session (asks) · Esc or Ctrl-c leave\n\nEntries: live sessions, then recorded sessions tmux lost (Enter restores them), then\nproject folders: git repositories under pick.roots (default the root, 3 levels down)\nand the folders zoxide knows (Enter makes the session named for the folder).\n--list prints kind, name and folder, tab-separated (the folders of the last search,\nsearched again in the background when it is over 10 seconds old); --list --json adds\nwindows, clients, last_attached and current.\n\nExamples:\n  thanos-tmux pick                  the picker (prefix g in the bundled tmux.conf)\n  thanos-tmux pick --list           live, lost, folder: one entry a line, for fzf\n  thanos-tmux pick --list --json    the same for scripts"
     )]
     Pick(PickArgs),
     /// Back to the session used before this one
@@ -204,6 +204,9 @@ pub struct PickArgs {
     /// With --list: stable JSON for scripts
     #[arg(long, requires = "list")]
     pub json: bool,
+    /// Search the folders again and keep the result (what --list starts in the background)
+    #[arg(long, hide = true, conflicts_with_all = ["list", "json"])]
+    pub refresh: bool,
 }
 
 #[derive(Debug, Args)]

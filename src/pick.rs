@@ -4,7 +4,7 @@
 //! so that a picker can show the cache at once and the scan as it comes in.
 
 use crate::os;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -34,6 +34,17 @@ pub enum Kind {
     Lost,
     /// A project folder without a session: choosing it makes one, named for the folder.
     Folder,
+}
+
+impl Kind {
+    /// The word scripts see: `live`, `lost` or `folder`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Live => "live",
+            Kind::Lost => "lost",
+            Kind::Folder => "folder",
+        }
+    }
 }
 
 /// One picker entry.
@@ -92,27 +103,42 @@ pub struct ProjectFolders {
     pub cache: PathBuf,
 }
 
+/// What the cache file holds: the search and what it found.
+#[derive(Serialize, Deserialize)]
+struct Cache {
+    roots: Vec<String>,
+    depth: usize,
+    folders: Vec<String>,
+}
+
 /// Unicode folders only: a folder's path is shown, matched and handed to tmux as text.
 fn text(path: &Path) -> Option<String> {
     path.to_str().map(str::to_string)
 }
 
 impl ProjectFolders {
-    /// The folders of the last scan, as the cache keeps them; empty when there is none
-    /// or it cannot be read.
-    pub fn cached(&self) -> Vec<String> {
-        let small = std::fs::metadata(&self.cache).is_ok_and(|m| m.len() <= CACHE_LIMIT);
-        small
-            .then(|| std::fs::read(&self.cache).ok())
-            .flatten()
-            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-            .unwrap_or_default()
+    /// The folders of the last search of these roots at this depth, and how long ago it
+    /// ended; `None` when there is none, it cannot be read, or it searched elsewhere.
+    pub fn cached(&self) -> Option<(Vec<String>, Duration)> {
+        let meta = std::fs::metadata(&self.cache).ok()?;
+        if meta.len() > CACHE_LIMIT {
+            return None;
+        }
+        let age = meta.modified().ok()?.elapsed().unwrap_or_default();
+        let cache: Cache = serde_json::from_slice(&std::fs::read(&self.cache).ok()?).ok()?;
+        let same = cache.depth == self.depth && cache.roots == self.root_texts();
+        same.then_some((cache.folders, age))
     }
 
-    /// Keeps `folders` as the last scan (written privately and atomically; a cache
+    /// Keeps `folders` as the last search (written privately and atomically; a cache
     /// that cannot be written is only a slower next start).
-    pub fn remember(&self, folders: &[String]) {
-        if let Ok(bytes) = serde_json::to_vec(folders) {
+    pub fn remember(&self, folders: Vec<String>) {
+        let cache = Cache {
+            roots: self.root_texts(),
+            depth: self.depth,
+            folders,
+        };
+        if let Ok(bytes) = serde_json::to_vec(&cache) {
             if let Some(dir) = self.cache.parent() {
                 let _ = os::create_private_dir(dir);
             }
@@ -125,6 +151,13 @@ impl ProjectFolders {
                 let _ = std::fs::remove_file(&fresh);
             }
         }
+    }
+
+    fn root_texts(&self) -> Vec<String> {
+        self.roots
+            .iter()
+            .map(|r| r.to_string_lossy().into_owned())
+            .collect()
     }
 
     /// Searches every source now: the repositories under the roots (handed to `found`
@@ -145,7 +178,7 @@ impl ProjectFolders {
         let mut all = zoxide.join().unwrap_or_default();
         found(all.clone());
         all.append(&mut scanned);
-        self.remember(&all);
+        self.remember(all.clone());
         all
     }
 
@@ -294,18 +327,30 @@ mod tests {
     }
 
     #[test]
-    fn the_cache_keeps_the_last_scan_and_a_bad_cache_is_empty() {
+    fn the_cache_keeps_the_last_search_of_the_same_roots_and_a_bad_cache_is_none() {
         let dir = tempfile::tempdir().unwrap();
         let folders = ProjectFolders {
-            roots: vec![],
+            roots: vec!["/src".into()],
             depth: 3,
             cache: dir.path().join("state/pick-folders.json"),
         };
-        assert!(folders.cached().is_empty());
+        assert!(folders.cached().is_none());
         let kept = vec!["/src/a b".to_string(), "/src/\u{1b}[31mred".to_string()];
-        folders.remember(&kept);
-        assert_eq!(folders.cached(), kept);
+        folders.remember(kept.clone());
+        let (cached, age) = folders.cached().unwrap();
+        assert_eq!(cached, kept);
+        assert!(age < Duration::from_secs(60));
+        let deeper = ProjectFolders {
+            depth: 4,
+            ..folders.clone()
+        };
+        assert!(deeper.cached().is_none());
+        let elsewhere = ProjectFolders {
+            roots: vec!["/work".into()],
+            ..folders.clone()
+        };
+        assert!(elsewhere.cached().is_none());
         std::fs::write(&folders.cache, "{not json").unwrap();
-        assert!(folders.cached().is_empty());
+        assert!(folders.cached().is_none());
     }
 }

@@ -5,17 +5,39 @@ use crate::cli::PickArgs;
 use crate::exit::Exit;
 use crate::ui::{self, Paint};
 use anyhow::Result;
+use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::Duration;
 use thanos_tmux::{add_folders, Candidate, Kind, Target, TmuxManager};
+
+/// `pick --list` searches the folders again, in the background, when the last search is
+/// older than this.
+const REFRESH_AFTER: Duration = Duration::from_secs(10);
 
 pub fn run(global: &Global, args: &PickArgs) -> Result<Exit> {
     let manager = manager(global, true)?;
+    let project = manager.project_folders();
+    if args.refresh {
+        project.search(&mut |_| {});
+        return Ok(Exit::Ok);
+    }
     if !args.list {
         let colour = Paint::new(global.color, false).is_on();
         return crate::picker::run(&manager, colour);
     }
     let mut entries = manager.pick_sessions()?;
-    let folders = manager.project_folders().search(&mut |_| {});
+    // The last search when there is one for these roots (a new one is started when it
+    // is old), else a search now.
+    let folders = match project.cached() {
+        Some((folders, age)) => {
+            if age > REFRESH_AFTER {
+                refresh_in_background();
+            }
+            folders
+        }
+        None => project.search(&mut |_| {}),
+    };
     add_folders(&mut entries, folders.iter().map(String::as_str));
     if args.json {
         print_json(&entries)?;
@@ -25,7 +47,7 @@ pub fn run(global: &Global, args: &PickArgs) -> Result<Exit> {
             let folder = c.folder.as_deref().unwrap_or("");
             format!(
                 "{}\t{}\t{}\n",
-                kind_word(c.kind),
+                c.kind.as_str(),
                 ui::printable(name),
                 ui::printable(folder)
             )
@@ -35,13 +57,21 @@ pub fn run(global: &Global, args: &PickArgs) -> Result<Exit> {
     Ok(Exit::Ok)
 }
 
-/// The word `--list` prints for a kind.
-fn kind_word(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Live => "live",
-        Kind::Lost => "lost",
-        Kind::Folder => "folder",
-    }
+/// Starts `thanos-tmux pick --refresh` on its own (its own process group, no terminal,
+/// not waited for), so that the next `--list` has today's folders.
+fn refresh_in_background() {
+    let Ok(me) = std::env::current_exe() else {
+        return;
+    };
+    // Not tmux: this binary itself, detached.
+    #[allow(clippy::disallowed_methods)]
+    let _ = std::process::Command::new(me)
+        .args(["pick", "--refresh"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .process_group(0)
+        .spawn();
 }
 
 /// Goes to what was chosen: attaches outside tmux (this process becomes tmux) or

@@ -7,20 +7,22 @@ mod view;
 
 use crate::cmd::pick::go;
 use anyhow::{Context, Result};
-use model::Model;
+use model::{Entry, Model};
 use ratatui::crossterm::event::{self, Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::IsTerminal;
-use std::sync::mpsc::{self, Receiver, TryRecvError};
+use std::sync::mpsc::{self, Receiver, Sender, TryRecvError};
 use std::time::Duration;
 use thanos_tmux::{Candidate, Kind, ProjectFolders, TmuxManager};
 use view::{Footer, Theme};
 
 use crate::exit::Exit;
 
-/// What the folder scan sends while it runs.
+/// What the folder search sends while it runs.
 enum Scan {
-    Found(Vec<String>),
+    /// The folders of the last search.
+    Cached(Vec<Entry>),
+    Found(Vec<Entry>),
     Done,
 }
 
@@ -33,17 +35,24 @@ enum Outcome {
 /// While the scan runs, the screen takes in what it found at least this often.
 const SCAN_POLL: Duration = Duration::from_millis(30);
 
+/// While a preview is on its way, the screen looks for it this often.
+const PREVIEW_POLL: Duration = Duration::from_millis(5);
+
 pub fn run(manager: &TmuxManager, colour: bool) -> Result<Exit> {
     if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {
         anyhow::bail!(
             "not a terminal: the picker needs one (thanos-tmux pick --list prints the entries)"
         );
     }
-    let folders = manager.project_folders();
-    let mut model = Model::new(manager.pick_sessions()?, folders.cached());
-    let scan = start_scan(folders);
+    // The folders are read (cache) and searched meanwhile: the first frame waits only
+    // for the sessions.
+    let folders = start_search(manager.project_folders());
+    let mut model = Model::new(manager.pick_sessions()?);
     let mut terminal = ratatui::try_init().context("cannot take over the terminal")?;
-    let outcome = Picker::new(manager, Theme::new(colour)).run(&mut terminal, &mut model, scan);
+    let outcome = std::thread::scope(|scope| {
+        let previews = Previews::start(scope, manager);
+        Picker::new(manager, Theme::new(colour), previews).run(&mut terminal, &mut model, folders)
+    });
     ratatui::restore();
     match outcome? {
         Outcome::Go(chosen) => go(manager, &chosen)?,
@@ -52,16 +61,88 @@ pub fn run(manager: &TmuxManager, colour: bool) -> Result<Exit> {
     Ok(Exit::Ok)
 }
 
-/// Searches for folders in the background, sending what it finds as it goes.
-fn start_scan(folders: ProjectFolders) -> Receiver<Scan> {
+/// In the background: the folders of the last search, then a new search as it goes,
+/// each batch made into entries there.
+fn start_search(folders: ProjectFolders) -> Receiver<Scan> {
     let (tx, rx) = mpsc::channel();
+    let entries = |batch: Vec<String>| batch.iter().map(|f| Entry::folder(f)).collect();
     std::thread::spawn(move || {
+        if let Some((cached, _age)) = folders.cached() {
+            let _ = tx.send(Scan::Cached(entries(cached)));
+        }
         folders.search(&mut |batch| {
-            let _ = tx.send(Scan::Found(batch));
+            let _ = tx.send(Scan::Found(entries(batch)));
         });
         let _ = tx.send(Scan::Done);
     });
     rx
+}
+
+/// What the right side shows, by entry: a live session's pane is asked of tmux by a
+/// thread of its own, so that a key never waits for it.
+struct Previews {
+    shown: HashMap<String, String>,
+    asked: HashSet<String>,
+    ask: Sender<String>,
+    answers: Receiver<(String, String)>,
+}
+
+impl Previews {
+    fn start<'scope, 'env>(
+        scope: &'scope std::thread::Scope<'scope, 'env>,
+        manager: &'env TmuxManager,
+    ) -> Previews {
+        let (ask, asked) = mpsc::channel::<String>();
+        let (tell, answers) = mpsc::channel();
+        scope.spawn(move || {
+            for name in asked {
+                let text = manager.preview(&name).unwrap_or_default();
+                if tell.send((name, text)).is_err() {
+                    break;
+                }
+            }
+        });
+        Previews {
+            shown: HashMap::new(),
+            asked: HashSet::new(),
+            ask,
+            answers,
+        }
+    }
+
+    /// What is known of `c`; a live session's pane is asked for once, and is blank
+    /// until it comes.
+    fn of(&mut self, c: &Candidate) -> String {
+        let folder = c.folder.as_deref().unwrap_or("");
+        match (c.kind, &c.name) {
+            (Kind::Live, Some(name)) => {
+                if !self.shown.contains_key(name) && self.asked.insert(name.clone()) {
+                    let _ = self.ask.send(name.clone());
+                }
+                self.shown.get(name).cloned().unwrap_or_default()
+            }
+            (Kind::Lost, _) => format!(
+                "lost when tmux stopped;\nEnter restores its {} window(s)\nin {}",
+                c.windows,
+                crate::ui::tilde(folder)
+            ),
+            _ => folder_entries(folder),
+        }
+    }
+
+    /// Takes in the panes that came; true when there were some.
+    fn arrived(&mut self) -> bool {
+        let mut any = false;
+        while let Ok((name, text)) = self.answers.try_recv() {
+            self.shown.insert(name, text);
+            any = true;
+        }
+        any
+    }
+
+    fn waiting(&self) -> bool {
+        self.asked.len() > self.shown.len()
+    }
 }
 
 struct Picker<'m> {
@@ -72,18 +153,18 @@ struct Picker<'m> {
     /// A question waits for y/n: kill this session.
     confirm_kill: Option<String>,
     message: Option<String>,
-    previews: HashMap<String, String>,
+    previews: Previews,
 }
 
 impl<'m> Picker<'m> {
-    fn new(manager: &'m TmuxManager, theme: Theme) -> Self {
+    fn new(manager: &'m TmuxManager, theme: Theme, previews: Previews) -> Self {
         Picker {
             manager,
             theme,
             first: 0,
             confirm_kill: None,
             message: None,
-            previews: HashMap::new(),
+            previews,
         }
     }
 
@@ -100,10 +181,10 @@ impl<'m> Picker<'m> {
                 self.draw(terminal, model)?;
                 dirty = false;
             }
-            let wait = if scanning {
-                SCAN_POLL
-            } else {
-                Duration::from_secs(3600)
+            let wait = match (self.previews.waiting(), scanning) {
+                (true, _) => PREVIEW_POLL,
+                (false, true) => SCAN_POLL,
+                (false, false) => Duration::from_secs(3600),
             };
             if event::poll(wait)? {
                 match event::read()? {
@@ -119,13 +200,17 @@ impl<'m> Picker<'m> {
             }
             while scanning {
                 match scan.try_recv() {
-                    Ok(Scan::Found(found)) => model.add_folders(&found),
+                    Ok(Scan::Cached(cached)) => model.add_folders(cached, true),
+                    Ok(Scan::Found(found)) => model.add_folders(found, false),
                     Ok(Scan::Done) | Err(TryRecvError::Disconnected) => {
                         model.scan_done();
                         scanning = false;
                     }
                     Err(TryRecvError::Empty) => break,
                 }
+                dirty = true;
+            }
+            if self.previews.arrived() {
                 dirty = true;
             }
         }
@@ -140,9 +225,9 @@ impl<'m> Picker<'m> {
         } else if selected >= self.first + height {
             self.first = selected + 1 - height;
         }
-        let preview = match size.width >= view::PREVIEW_MIN_WIDTH {
-            true => self.preview(model),
-            false => None,
+        let preview = match (size.width >= view::PREVIEW_MIN_WIDTH, model.selected()) {
+            (true, Some(entry)) => Some(self.previews.of(&entry.candidate)),
+            _ => None,
         };
         let footer = match (&self.confirm_kill, &self.message) {
             (Some(name), _) => Footer::Question(&format!("kill session {name}? (y/n)")),
@@ -153,32 +238,6 @@ impl<'m> Picker<'m> {
         terminal
             .draw(|frame| view::draw(frame, model, first, preview.as_deref(), &footer, theme))?;
         Ok(())
-    }
-
-    /// What the right side shows for the highlighted entry: a live session's current
-    /// pane (asked of tmux once per session), what Enter does for a lost one, a
-    /// folder's entries.
-    fn preview(&mut self, model: &Model) -> Option<String> {
-        let c = &model.selected()?.candidate;
-        let folder = c.folder.as_deref().unwrap_or("");
-        let key = format!(
-            "{:?}\0{}\0{folder}",
-            c.kind,
-            c.name.as_deref().unwrap_or("")
-        );
-        if !self.previews.contains_key(&key) {
-            let text = match (c.kind, &c.name) {
-                (Kind::Live, Some(name)) => self.manager.preview(name).unwrap_or_default(),
-                (Kind::Lost, _) => format!(
-                    "lost when tmux stopped;\nEnter restores its {} window(s)\nin {}",
-                    c.windows,
-                    crate::ui::tilde(folder)
-                ),
-                _ => folder_entries(folder),
-            };
-            self.previews.insert(key.clone(), text);
-        }
-        self.previews.get(&key).cloned()
     }
 
     /// One key; `Some` ends the picker.

@@ -19,6 +19,11 @@ pub struct Entry {
 }
 
 impl Entry {
+    /// A project folder's entry.
+    pub fn folder(path: &str) -> Entry {
+        Entry::new(Candidate::folder(path))
+    }
+
     fn new(candidate: Candidate) -> Entry {
         let folder = candidate
             .folder
@@ -73,23 +78,16 @@ pub struct Model {
 }
 
 impl Model {
-    /// The sessions, then the cached folders (to be confirmed by the scan).
-    pub fn new(sessions: Vec<Candidate>, cached: Vec<String>) -> Model {
-        let mut list = sessions;
-        thanos_tmux::add_folders(&mut list, cached.iter().map(String::as_str));
-        let unconfirmed = list
-            .iter()
-            .filter(|c| c.kind == Kind::Folder)
-            .filter_map(|c| c.folder.clone())
-            .collect();
-        let listed = list.iter().filter_map(|c| c.folder.clone()).collect();
+    /// The sessions; folders come with `add_folders`.
+    pub fn new(sessions: Vec<Candidate>) -> Model {
+        let listed = sessions.iter().filter_map(|c| c.folder.clone()).collect();
         let mut model = Model {
-            entries: list.into_iter().map(Entry::new).collect(),
+            entries: sessions.into_iter().map(Entry::new).collect(),
             query: String::new(),
             shown: Vec::new(),
             selected: 0,
             matcher: Matcher::new(Config::DEFAULT.match_paths()),
-            unconfirmed,
+            unconfirmed: HashSet::new(),
             listed,
         };
         model.refilter();
@@ -162,13 +160,21 @@ impl Model {
         self.selected = self.selected.saturating_add_signed(by).min(last);
     }
 
-    /// Folders the scan found: listed when new, confirmed when cached.
-    pub fn add_folders(&mut self, folders: &[String]) {
+    /// Folder entries (made with `Entry::folder`), listed when new: `cached` ones are
+    /// from the last scan and go again unless this scan finds them too.
+    pub fn add_folders(&mut self, folders: Vec<Entry>, cached: bool) {
         let (before, kept) = (self.entries.len(), self.highlighted());
-        for folder in folders {
-            self.unconfirmed.remove(folder);
+        for entry in folders {
+            let Some(folder) = entry.candidate.folder.as_ref() else {
+                continue;
+            };
+            if cached {
+                self.unconfirmed.insert(folder.clone());
+            } else {
+                self.unconfirmed.remove(folder);
+            }
             if self.listed.insert(folder.clone()) {
-                self.entries.push(Entry::new(Candidate::folder(folder)));
+                self.entries.push(entry);
             }
         }
         if self.entries.len() > before {
@@ -271,6 +277,10 @@ mod tests {
         }
     }
 
+    fn folders(paths: &[&str]) -> Vec<Entry> {
+        paths.iter().map(|p| Entry::folder(p)).collect()
+    }
+
     fn labels(model: &Model) -> Vec<String> {
         model
             .shown
@@ -281,10 +291,8 @@ mod tests {
 
     #[test]
     fn typing_filters_fuzzily_and_the_best_match_is_highlighted() {
-        let mut model = Model::new(
-            vec![session("api", "/srv/api"), session("web", "/srv/web")],
-            vec!["/srv/cli-tools".into(), "/srv/api".into()],
-        );
+        let mut model = Model::new(vec![session("api", "/srv/api"), session("web", "/srv/web")]);
+        model.add_folders(folders(&["/srv/cli-tools", "/srv/api"]), true);
         assert_eq!(model.counts(), (3, 3));
         for c in "wb".chars() {
             model.type_char(c);
@@ -300,7 +308,7 @@ mod tests {
 
     #[test]
     fn a_match_in_the_folder_of_a_session_is_placed_in_the_detail() {
-        let mut model = Model::new(vec![session("api", "/srv/zz")], vec![]);
+        let mut model = Model::new(vec![session("api", "/srv/zz")]);
         model.type_char('z');
         let (entry, positions) = model.visible(0, 5).pop().unwrap();
         let (label, detail) = entry.split_positions(&positions);
@@ -310,7 +318,7 @@ mod tests {
 
     #[test]
     fn the_highlight_stops_at_either_end() {
-        let mut model = Model::new(vec![session("a", "/a"), session("b", "/b")], vec![]);
+        let mut model = Model::new(vec![session("a", "/a"), session("b", "/b")]);
         model.move_by(-1);
         assert_eq!(model.selected_index(), 0);
         model.move_by(5);
@@ -323,13 +331,11 @@ mod tests {
 
     #[test]
     fn the_scan_adds_new_folders_and_drops_cached_ones_it_did_not_find() {
-        let mut model = Model::new(
-            vec![session("api", "/srv/api")],
-            vec!["/srv/old".into(), "/srv/kept".into()],
-        );
+        let mut model = Model::new(vec![session("api", "/srv/api")]);
+        model.add_folders(folders(&["/srv/old", "/srv/kept"]), true);
         model.move_by(2);
         assert_eq!(model.selected().unwrap().label, "/srv/kept");
-        model.add_folders(&["/srv/new".into(), "/srv/kept".into(), "/srv/api".into()]);
+        model.add_folders(folders(&["/srv/new", "/srv/kept", "/srv/api"]), false);
         model.scan_done();
         assert_eq!(labels(&model), ["api", "/srv/kept", "/srv/new"]);
         assert_eq!(model.selected().unwrap().label, "/srv/kept");
@@ -337,7 +343,7 @@ mod tests {
 
     #[test]
     fn hostile_names_are_shown_escaped_and_kept_exact() {
-        let model = Model::new(vec![session("a\u{1b}[2Jb", "/x\ny")], vec![]);
+        let model = Model::new(vec![session("a\u{1b}[2Jb", "/x\ny")]);
         let entry = model.selected().unwrap();
         assert_eq!(entry.label, "a\\e[2Jb");
         assert_eq!(entry.detail, "/x\\ny");

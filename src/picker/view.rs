@@ -1,6 +1,6 @@
 //! Drawing the picker (ratatui): the query line, the entries with their matches
-//! highlighted, a preview of the highlighted live session when the window is wide
-//! enough, and one line of keys or of a question.
+//! highlighted, a preview of the highlighted entry when the window is wide enough, and
+//! one line of keys or of a question.
 
 use super::model::{Entry, Model};
 use crate::ui;
@@ -63,8 +63,8 @@ pub fn list_height(height: u16) -> usize {
     usize::from(height.saturating_sub(3))
 }
 
-/// Draws one frame. `first` is the first entry shown; `preview` the highlighted live
-/// session's pane, when there is one to show.
+/// Draws one frame. `first` is the first entry shown; `preview` what the right side
+/// shows of the highlighted entry (only drawn when the window is wide enough).
 pub fn draw(
     frame: &mut Frame,
     model: &mut Model,

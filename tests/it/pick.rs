@@ -398,3 +398,33 @@ fn with_nothing_to_show_the_picker_waits_and_leaves() {
     term.wait_screen(|s| s.contains("picker-left-0"), T);
     assert!(!sb.server_running());
 }
+
+#[test]
+fn pick_list_answers_from_the_last_search_and_renews_an_old_one_in_the_background() {
+    let sb = Sandbox::new();
+    let first = sb.git_repo("src/first");
+    let line = |repo: &std::path::Path| format!("folder\t\t{}\n", repo.to_str().unwrap());
+    assert_eq!(sb.ok(&["pick", "--list"]), line(&first));
+    // A repository made since: not listed while the last search is recent...
+    let second = sb.git_repo("src/second");
+    assert_eq!(sb.ok(&["pick", "--list"]), line(&first));
+    // ...and searched for in the background once it is old.
+    let cache = sb.state_dir().join("pick-folders.json");
+    let old = std::time::SystemTime::now() - Duration::from_secs(60);
+    std::fs::File::options()
+        .write(true)
+        .open(&cache)
+        .unwrap()
+        .set_modified(old)
+        .unwrap();
+    assert_eq!(sb.ok(&["pick", "--list"]), line(&first));
+    let renewed = wait_for(
+        || std::fs::read_to_string(&cache).is_ok_and(|c| c.contains("src/second")),
+        T,
+    );
+    assert!(renewed, "the search was not renewed");
+    assert_eq!(
+        sb.ok(&["pick", "--list"]),
+        format!("{}{}", line(&first), line(&second))
+    );
+}
