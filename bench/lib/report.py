@@ -180,7 +180,7 @@ def peer_versions(sb: Sandbox, tools: Tools) -> dict:
     """Versions of the peers that took part (looked up only when already found)."""
     out = {}
     for name, flag in (("zoxide", "--version"), ("tmuxp", "--version"),
-                       ("tmuxinator", "version")):
+                       ("tmuxinator", "version"), ("tms", "--version")):
         path = tools.found.get(name)
         if path:
             done = sb.run([str(path), flag], check=False)
