@@ -14,7 +14,7 @@ import os
 import re
 from pathlib import Path
 
-from .common import Broken, show
+from .common import Broken, note, show
 from .model import Case, Compare, Side
 from .pty import Pty, Screen
 from .sandbox import Sandbox
@@ -196,14 +196,23 @@ def exit_timer(sb: Sandbox, argv: list[str]):
 def tms_frame_timer(sb: Sandbox, world: World, tms: Path):
     """Spawn to tms's first whole frame (it scans before drawing: no cache), then Esc.
     Its frame ends as ratatui's do: the cursor shown and put on the prompt, after the
-    count `matched/total` of its list (the folders)."""
+    count `matched/total` of its list. The count is what its matcher (nucleo, in
+    threads) had after one tick of at most 10 ms: on a busy machine the first frame
+    may show part of the folders (its next frame waits for a key), and it counts."""
     argv = [str(tms)]
-    done = re.compile(rb"\d+/%d.*\x1b\[\?25h\x1b\[\d+;\d+H" % world.folders, re.S)
+    done = re.compile(rb"\d+/\d+.*\x1b\[\?25h\x1b\[\d+;\d+H", re.S)
 
     def timer(env: dict, time_bin: str | None) -> tuple[list[float], int | None]:
         pty, out = on_pty(sb, argv, env, time_bin)
         try:
             ms = pty.wait_for(lambda b: done.search(b) is not None, "first frame", pty.start)
+            if time_bin:
+                screen = Screen(COLS, ROWS).feed(bytes(pty.out))
+                counts = [m.group(0) for y in range(ROWS)
+                          if (m := re.match(r"\d+/\d+", screen.row(y)))]
+                if counts != [f"{world.folders}/{world.folders}"]:
+                    note(f"tms's first frame (check run) showed {counts or 'no count'}, not "
+                         f"{world.folders}/{world.folders}")
             ended(pty, "tms")
         finally:
             pty.kill()

@@ -1,5 +1,6 @@
 """A program on a pseudo-terminal, as a terminal emulator runs it: its own session, the
-pty's slave as stdin, stdout and stderr, a window size set with TIOCSWINSZ. The bench
+pty's slave as stdin, stdout, stderr and controlling terminal, a window size set with
+TIOCSWINSZ. The bench
 reads what it draws (`wait_for`: until a predicate holds on the bytes received, timed
 from spawn or from a key sent) and types keys (`send`). `Screen` replays the bytes onto
 a grid of cells, enough of a terminal to read back what a frame shows (untimed)."""
@@ -31,7 +32,10 @@ class Pty:
         self.argv = argv
         self.master, slave = os.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
-        actions = [(os.POSIX_SPAWN_DUP2, slave, fd) for fd in (0, 1, 2)]
+        # Opened by path in the child, after setsid: the pty becomes its controlling
+        # terminal (/dev/tty), as a terminal emulator's shell has it.
+        actions = [(os.POSIX_SPAWN_OPEN, 0, os.ttyname(slave), os.O_RDWR, 0),
+                   (os.POSIX_SPAWN_DUP2, 0, 1), (os.POSIX_SPAWN_DUP2, 0, 2)]
         here = os.getcwd()
         os.chdir(cwd)
         try:
