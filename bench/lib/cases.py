@@ -20,6 +20,7 @@ from .layouts import (Session, build_layout, call_per_session, call_per_window, 
                       check_saved, make_layout, one_call, packed_calls, tmuxinator_yaml,
                       tmuxp_yaml, window_cmds)
 from .model import Case, Compare, Side, pair
+from .picker import keystroke_cases, pick_cases
 from .sandbox import Sandbox
 from .shells import SHELLS, shell_case
 from .status import status_case
@@ -40,6 +41,7 @@ class Bench:
     sb: Sandbox
     tools: Tools
     rounds: int
+    built: dict = dataclasses.field(default_factory=dict)  # cases built for several entries
 
     @property
     def thanos(self) -> str:
@@ -293,6 +295,17 @@ def restore_scale(b: Bench, n: int) -> Case:
 
 
 # ---------------------------------------------------------------------------------------
+# The picker (bench/lib/picker.py): 1000 sessions and 5000 git repositories, then 9000
+
+
+def pick(b: Bench, name: str) -> list[Case]:
+    """One of the cases of the 5000-folder setup (built once: they share its counts)."""
+    if "pick" not in b.built:
+        b.built["pick"] = pick_cases(b.sb, b.tools.get("tms"), b.rounds)
+    return [c for c in b.built["pick"] if c.name == name]
+
+
+# ---------------------------------------------------------------------------------------
 # The registry, in the order the cases run (the cases of one setup run together, in the
 # order their setups first appear here)
 
@@ -311,6 +324,9 @@ CASES: list[Entry] = [
     Entry("restore --all (N×1 window)", lambda b: [restore_scale(b, n) for n in SCALE]),
     Entry("status --json", lambda b: [status_case(b.sb, "status --json")]),
     Entry("daemons status --json", lambda b: [status_case(b.sb, "daemons status --json")]),
+    Entry("pick first frame", partial(pick, name="pick first frame")),
+    Entry("pick --list", partial(pick, name="pick --list")),
+    Entry("pick keystroke", lambda b: keystroke_cases(b.sb, b.rounds)),
 ]
 
 CASE_NAMES = [e.name for e in CASES]

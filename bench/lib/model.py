@@ -26,6 +26,11 @@ class Side:
     make: Callable[[], list[list[str]]] | None = None  # runs built after the setup
     flaky: bool = False             # a peer known to fail now and then: a failed run is
     failures: list[str] = dataclasses.field(default_factory=list)  # noted and left out
+    # Times itself instead of spawn-to-exit (a program on a pty, bench/lib/picker.py):
+    # called with the environment and GNU time's path (the untimed check run; None when
+    # timed), returns the run's samples in ms (one or several) and its peak RSS in KiB;
+    # raises Broken when the program did not do what the case expects.
+    timer: Callable[[dict, str | None], tuple[list[float], int | None]] | None = None
 
     def text(self) -> str:
         if self.desc:
@@ -38,7 +43,9 @@ class Side:
 @dataclasses.dataclass
 class Compare:
     """A row of the report: the median of side `a` over the median of side `b`; with
-    `base`, what each adds over the base side (a shell start), and the ratio of those."""
+    `base`, what each adds over the base side (a shell start), and the ratio of those;
+    with `limit_ms`, `a`'s median (or p95) over that many ms (`b` names `a`'s
+    reference for the columns, its median shown beside)."""
     a: str
     b: str
     ref_name: str
@@ -46,6 +53,8 @@ class Compare:
     base: str | None = None
     strict: bool = False            # the ratio must stay below the budget
     name: str | None = None         # the row's name (default: the case's)
+    limit_ms: float | None = None   # against an absolute budget: `a`'s figure over this
+    stat: str = "median"            # with limit_ms: "median" or "p95" of `a`
 
 
 @dataclasses.dataclass

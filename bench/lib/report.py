@@ -27,6 +27,10 @@ def p90(xs: list[float]) -> float:
     return statistics.quantiles(xs, n=10, method="inclusive")[-1] if len(xs) > 1 else xs[0]
 
 
+def p95(xs: list[float]) -> float:
+    return statistics.quantiles(xs, n=20, method="inclusive")[-1] if len(xs) > 1 else xs[0]
+
+
 def identity(case: Case, cmp: Compare) -> dict:
     """The fields that say which comparison a row is."""
     return {
@@ -51,7 +55,19 @@ def summarize(case: Case, cmp: Compare, samples: dict[tuple, list]) -> dict:
         "ref_median_ms": round(med_b, 3),
         "ref_p90_ms": round(p90(b), 3),
         "ref_min_ms": round(min(b), 3),
+        "p95_ms": round(p95(a), 3),
     }
+    if cmp.limit_ms is not None:
+        # An absolute budget: a's median (or p95) over it; the reference columns show
+        # the budget itself.
+        figure = med_a if cmp.stat == "median" else p95(a)
+        row.update({
+            "reference": f"{cmp.limit_ms:g} ms budget" + (
+                f" ({cmp.stat} {figure:.2f} ms)" if cmp.stat != "median" else ""),
+            "reference_command": f"{cmp.limit_ms:g} ms",
+            "ref_median_ms": cmp.limit_ms, "ref_p90_ms": None, "ref_min_ms": None,
+            "ref_rounds": len(a), "limit_ms": cmp.limit_ms, "stat": cmp.stat,
+        })
     if cmp.base:
         base = samples[(id(case), cmp.base)]
         med_base = statistics.median(base)
@@ -64,6 +80,8 @@ def summarize(case: Case, cmp: Compare, samples: dict[tuple, list]) -> dict:
             "added_ms": round(added, 3),
             "ref_added_ms": round(ref_added, 3),
         })
+    elif cmp.limit_ms is not None:
+        ratio = figure / cmp.limit_ms
     else:
         ratio = med_a / med_b
     if cmp.budget is None:
@@ -162,7 +180,7 @@ def peer_versions(sb: Sandbox, tools: Tools) -> dict:
     """Versions of the peers that took part (looked up only when already found)."""
     out = {}
     for name, flag in (("zoxide", "--version"), ("tmuxp", "--version"),
-                       ("tmuxinator", "version")):
+                       ("tmuxinator", "version"), ("tms", "--version")):
         path = tools.found.get(name)
         if path:
             done = sb.run([str(path), flag], check=False)

@@ -84,9 +84,7 @@ class Sandbox:
         """Runs argv (untimed) under `/usr/bin/time -f %M` when GNU time is there: its
         result and peak RSS in KiB, the largest of the process and of the children it
         waited for (a tmux client)."""
-        if self.time_bin is None:
-            self.time_bin = system_tool("time", "time", self.install) or ""
-        if not self.time_bin:
+        if not self.time_binary():
             return self.run(argv, check=False, env=env), None
         out = self.root / "maxrss"
         out.unlink(missing_ok=True)
@@ -94,6 +92,12 @@ class Sandbox:
                         env=env)
         lines = out.read_text().split() if out.exists() else []
         return done, int(lines[-1]) if lines and lines[-1].isdigit() else None
+
+    def time_binary(self) -> str | None:
+        """GNU time (installed with apt-get when missing and allowed), or None."""
+        if self.time_bin is None:
+            self.time_bin = system_tool("time", "time", self.install) or ""
+        return self.time_bin or None
 
     def add_memory(self, case: str, what: str, sessions: str, kib: int | None,
                    ref_kib: int | None = None, problem: str | None = None) -> None:

@@ -69,7 +69,8 @@ def verify(sb: Sandbox, case: Case) -> None:
             continue
         cmp = next((c for c in case.compares if c.a == side.key), None)
         sb.add_memory(case.name, side.text(), sessions, peaks.get(side.key),
-                      peaks.get(cmp.b) if cmp else None, case.broken.get(side.key))
+                      peaks.get(cmp.b) if cmp and cmp.b != side.key else None,
+                      case.broken.get(side.key))
 
 
 def verify_side(sb: Sandbox, case: Case, side: Side) -> int | None:
@@ -77,6 +78,11 @@ def verify_side(sb: Sandbox, case: Case, side: Side) -> int | None:
     its runs), when GNU time is there."""
     if case.prepare:
         case.prepare(side.key)
+    if side.timer:
+        _, peak = side.timer(side.env or sb.env, sb.time_binary())
+        if case.post and (problem := case.post()):
+            fail(case, side, f"after `{side.text()[:120]}`: {problem}")
+        return peak
     peak = None
     for argv in side.runs:
         done, kib = sb.run_peak(argv, env=side.env)
@@ -141,8 +147,10 @@ def run_round(sb: Sandbox, case: Case, r: int, total: int, plan: tuple[int, int]
         if case.prepare:
             case.prepare(side.key)
         try:
-            ms = 0.0
-            for argv in side.runs:
+            ms: float | list[float] = 0.0
+            if side.timer:
+                ms, _ = side.timer(side.env or sb.env, None)
+            for argv in ([] if side.timer else side.runs):
                 took, code = spawn_time(argv, side.env or sb.env, sb.home, devnull, errfile)
                 ms += took
                 if code not in side.codes:
@@ -165,4 +173,4 @@ def run_round(sb: Sandbox, case: Case, r: int, total: int, plan: tuple[int, int]
         except Flaky:
             continue
         if timed >= 0:
-            samples[(id(case), side.key)].append(ms)
+            samples[(id(case), side.key)] += ms if isinstance(ms, list) else [ms]

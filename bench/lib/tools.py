@@ -47,6 +47,23 @@ class Tools:
                        "shell-start cases skipped")
         return found
 
+    def _tms(self) -> Path | None:
+        """tms, the tmux-sessionizer crate's binary (a peer of `pick`)."""
+        found = which("tms", TOOLS / "bin" / "tms")
+        hint = f"cargo install --locked --root {TOOLS} tmux-sessionizer"
+        if found or not self.install:
+            if not found:
+                self._skip(f"tms not installed: run `{hint}`; its pick comparisons skipped")
+            return found
+        note(f"installing tms once: {hint} (a few minutes: it builds gix and jj-lib)")
+        quiet_run(["cargo", "install", "--locked", "--quiet", "--root", str(TOOLS),
+                   "tmux-sessionizer"])
+        found = which("tms", TOOLS / "bin" / "tms")
+        if not found:
+            self._skip(f"tms not installed (the install failed): run `{hint}`; its pick "
+                       "comparisons skipped")
+        return found
+
     def _tmuxp(self) -> Path | None:
         venv = TOOLS / "venv"
         found = which("tmuxp", venv / "bin" / "tmuxp")
