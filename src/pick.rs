@@ -84,12 +84,12 @@ impl Candidate {
 /// Appends a folder entry for each of `folders` that no entry has yet (no session
 /// started there, not listed before), in their order.
 pub fn add_folders<'a>(entries: &mut Vec<Candidate>, folders: impl IntoIterator<Item = &'a str>) {
-    let mut seen: HashSet<String> = entries.iter().filter_map(|c| c.folder.clone()).collect();
-    for folder in folders {
-        if seen.insert(folder.to_string()) {
-            entries.push(Candidate::folder(folder));
-        }
-    }
+    let fresh: Vec<Candidate> = {
+        let mut seen: HashSet<&str> = entries.iter().filter_map(|c| c.folder.as_deref()).collect();
+        let new = folders.into_iter().filter(|folder| seen.insert(folder));
+        new.map(Candidate::folder).collect()
+    };
+    entries.extend(fresh);
 }
 
 /// Where project folders come from, and the cache of the last scan.

@@ -2,6 +2,7 @@
 //! relative times, and stdout writes that end quietly on a closed pipe.
 
 use crate::cli::ColorChoice;
+use std::borrow::Cow;
 use std::io::{self, IsTerminal, Write};
 use thanos_tmux::DaemonStatus;
 
@@ -79,8 +80,11 @@ impl Paint {
 /// Text from outside (a folder, a name) made safe for a terminal: control characters
 /// are shown escaped (`\e`, `\n`, `\t`, `\x07`), so a folder cannot clear the screen,
 /// move the cursor or write the clipboard.
-pub fn printable(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
+pub fn printable(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
         match c {
             '\x1b' => out.push_str("\\e"),
@@ -91,7 +95,7 @@ pub fn printable(text: &str) -> String {
             c => out.push(c),
         }
     }
-    out
+    Cow::Owned(out)
 }
 
 /// The user-perceived characters of a text (what the fuzzy matcher counts).
@@ -109,7 +113,7 @@ pub fn grapheme_indices(text: &str) -> impl Iterator<Item = (usize, &str)> {
 pub fn table(rows: &[Vec<String>], paint: impl Fn(usize, usize, &str) -> String) -> String {
     let rows: Vec<Vec<String>> = rows
         .iter()
-        .map(|r| r.iter().map(|cell| printable(cell)).collect())
+        .map(|r| r.iter().map(|cell| printable(cell).into_owned()).collect())
         .collect();
     let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
     let widths: Vec<usize> = (0..columns)

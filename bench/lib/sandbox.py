@@ -197,7 +197,10 @@ class Sandbox:
         """Brings the server to n sessions: the measured one made by thanos-tmux, the rest
         by batched raw tmux calls, then recorded by thanos-tmux as a user's would be."""
         if n < self.sessions:
+            # Fewer than now: a new server, without the records of the larger setup
+            # (the first attach to a stopped server would restore them all).
             self.kill_server()
+            self.reset_state()
         if self.sessions == 0:
             # Whatever a restore left running (it keeps the count at 0) goes first.
             self.kill_server()

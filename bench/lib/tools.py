@@ -33,7 +33,10 @@ class Tools:
         note(message)
 
     def _zoxide(self) -> Path | None:
-        found = which("zoxide", TOOLS / "bin" / "zoxide")
+        # The bench's own build first: Debian's zoxide (0.4, which the tests install) is
+        # years older than what users run.
+        own = TOOLS / "bin" / "zoxide"
+        found = own if os.access(own, os.X_OK) else which("zoxide", None)
         hint = f"cargo install --locked --root {TOOLS} zoxide"
         if found or not self.install:
             if not found:

@@ -42,17 +42,17 @@ pub fn run(global: &Global, args: &PickArgs) -> Result<Exit> {
     if args.json {
         print_json(&entries)?;
     } else {
-        let line = |c: &Candidate| {
+        // One buffer for all lines: thousands of folders are the usual case.
+        let mut text = String::with_capacity(entries.len() * 64);
+        for c in &entries {
             let name = c.name.as_deref().unwrap_or("");
             let folder = c.folder.as_deref().unwrap_or("");
-            format!(
-                "{}\t{}\t{}\n",
-                c.kind.as_str(),
-                ui::printable(name),
-                ui::printable(folder)
-            )
-        };
-        ui::out(&entries.iter().map(line).collect::<String>())?;
+            for (field, end) in [(c.kind.as_str(), '\t'), (name, '\t'), (folder, '\n')] {
+                text.push_str(&ui::printable(field));
+                text.push(end);
+            }
+        }
+        ui::out(&text)?;
     }
     Ok(Exit::Ok)
 }

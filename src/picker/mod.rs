@@ -61,21 +61,37 @@ pub fn run(manager: &TmuxManager, colour: bool) -> Result<Exit> {
     Ok(Exit::Ok)
 }
 
-/// In the background: the folders of the last search, then a new search as it goes,
-/// each batch made into entries there.
-fn start_search(folders: ProjectFolders) -> Receiver<Scan> {
+/// In the background: the folders of the last search at once, then, once the first
+/// frame is out (`Search::first_frame_drawn`; the walk would compete with tmux for the
+/// sessions), a new search as it goes. Each batch is made into entries there.
+fn start_search(folders: ProjectFolders) -> Search {
     let (tx, rx) = mpsc::channel();
+    let (go, wait) = mpsc::channel();
     let entries = |batch: Vec<String>| batch.iter().map(|f| Entry::folder(f)).collect();
     std::thread::spawn(move || {
         if let Some((cached, _age)) = folders.cached() {
             let _ = tx.send(Scan::Cached(entries(cached)));
         }
+        let _ = wait.recv();
         folders.search(&mut |batch| {
             let _ = tx.send(Scan::Found(entries(batch)));
         });
         let _ = tx.send(Scan::Done);
     });
-    rx
+    Search { found: rx, go }
+}
+
+/// The folder search running in the background.
+struct Search {
+    found: Receiver<Scan>,
+    go: Sender<()>,
+}
+
+impl Search {
+    /// Lets the walk start.
+    fn first_frame_drawn(&self) {
+        let _ = self.go.send(());
+    }
 }
 
 /// What the right side shows, by entry: a live session's pane is asked of tmux by a
@@ -172,13 +188,14 @@ impl<'m> Picker<'m> {
         &mut self,
         terminal: &mut ratatui::DefaultTerminal,
         model: &mut Model,
-        scan: Receiver<Scan>,
+        search: Search,
     ) -> Result<Outcome> {
         let mut scanning = true;
         let mut dirty = true;
         loop {
             if dirty {
                 self.draw(terminal, model)?;
+                search.first_frame_drawn();
                 dirty = false;
             }
             let wait = match (self.previews.waiting(), scanning) {
@@ -199,7 +216,7 @@ impl<'m> Picker<'m> {
                 }
             }
             while scanning {
-                match scan.try_recv() {
+                match search.found.try_recv() {
                     Ok(Scan::Cached(cached)) => model.add_folders(cached, true),
                     Ok(Scan::Found(found)) => model.add_folders(found, false),
                     Ok(Scan::Done) | Err(TryRecvError::Disconnected) => {

@@ -28,9 +28,9 @@ impl Entry {
         let folder = candidate
             .folder
             .as_deref()
-            .map(|f| ui::printable(&ui::tilde(f)));
+            .map(|f| ui::printable(&ui::tilde(f)).into_owned());
         let (label, detail) = match &candidate.name {
-            Some(name) => (ui::printable(name), folder.unwrap_or_default()),
+            Some(name) => (ui::printable(name).into_owned(), folder.unwrap_or_default()),
             None => (folder.unwrap_or_default(), String::new()),
         };
         let haystack = match detail.is_empty() {
