@@ -4,7 +4,7 @@
 //! so that a picker can show the cache at once and the scan as it comes in.
 
 use crate::os;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::collections::HashSet;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -68,11 +68,11 @@ pub struct Candidate {
 
 impl Candidate {
     /// A project folder entry.
-    pub fn folder(path: &str) -> Candidate {
+    pub fn folder(path: impl Into<String>) -> Candidate {
         Candidate {
             kind: Kind::Folder,
             name: None,
-            folder: Some(path.to_string()),
+            folder: Some(path.into()),
             windows: 0,
             clients: 0,
             last_attached: None,
@@ -83,13 +83,17 @@ impl Candidate {
 
 /// Appends a folder entry for each of `folders` that no entry has yet (no session
 /// started there, not listed before), in their order.
-pub fn add_folders<'a>(entries: &mut Vec<Candidate>, folders: impl IntoIterator<Item = &'a str>) {
-    let fresh: Vec<Candidate> = {
-        let mut seen: HashSet<&str> = entries.iter().filter_map(|c| c.folder.as_deref()).collect();
-        let new = folders.into_iter().filter(|folder| seen.insert(folder));
-        new.map(Candidate::folder).collect()
+pub fn add_folders(entries: &mut Vec<Candidate>, folders: Vec<String>) {
+    let keep: Vec<bool> = {
+        let mut seen = HashSet::with_capacity(entries.len() + folders.len());
+        seen.extend(entries.iter().filter_map(|c| c.folder.as_deref()));
+        folders
+            .iter()
+            .map(|folder| seen.insert(folder.as_str()))
+            .collect()
     };
-    entries.extend(fresh);
+    let kept = folders.into_iter().zip(keep).filter(|(_, keep)| *keep);
+    entries.extend(kept.map(|(folder, _)| Candidate::folder(folder)));
 }
 
 /// Where project folders come from, and the cache of the last scan.
@@ -103,12 +107,45 @@ pub struct ProjectFolders {
     pub cache: PathBuf,
 }
 
-/// What the cache file holds: the search and what it found.
-#[derive(Serialize, Deserialize)]
-struct Cache {
-    roots: Vec<String>,
-    depth: usize,
-    folders: Vec<String>,
+/// The first field of the cache file: its format, which a change of it must change.
+const CACHE_MAGIC: &str = "thanos-tmux pick cache 1";
+
+/// The cache file: fields ended by NUL (no folder can hold one): the format, the depth,
+/// how many roots, the roots, then the folders found. Read back without a parser
+/// (thousands of folders are read at every start of the picker).
+pub(crate) fn encode_cache(roots: &[String], depth: usize, folders: &[String]) -> Vec<u8> {
+    let head = [
+        CACHE_MAGIC.to_string(),
+        depth.to_string(),
+        roots.len().to_string(),
+    ];
+    let fields = head.iter().chain(roots).chain(folders);
+    let mut out = Vec::with_capacity(folders.iter().map(|f| f.len() + 1).sum::<usize>() + 64);
+    for field in fields {
+        out.extend_from_slice(field.as_bytes());
+        out.push(0);
+    }
+    out
+}
+
+/// The roots, depth and folders of a cache file; `None` when it is not one.
+pub(crate) fn decode_cache(bytes: &[u8]) -> Option<(Vec<&str>, usize, Vec<String>)> {
+    let text = std::str::from_utf8(bytes).ok()?.strip_suffix('\0')?;
+    let mut fields = text.split('\0');
+    if fields.next()? != CACHE_MAGIC {
+        return None;
+    }
+    let depth = fields.next()?.parse().ok()?;
+    let count: usize = fields.next()?.parse().ok()?;
+    let roots: Vec<&str> = fields.by_ref().take(count).collect();
+    if roots.len() != count {
+        return None;
+    }
+    let folders = fields
+        .filter(|f| !f.is_empty())
+        .map(str::to_string)
+        .collect();
+    Some((roots, depth, folders))
 }
 
 /// Unicode folders only: a folder's path is shown, matched and handed to tmux as text.
@@ -125,31 +162,26 @@ impl ProjectFolders {
             return None;
         }
         let age = meta.modified().ok()?.elapsed().unwrap_or_default();
-        let cache: Cache = serde_json::from_slice(&std::fs::read(&self.cache).ok()?).ok()?;
-        let same = cache.depth == self.depth && cache.roots == self.root_texts();
-        same.then_some((cache.folders, age))
+        let bytes = std::fs::read(&self.cache).ok()?;
+        let (roots, depth, folders) = decode_cache(&bytes)?;
+        let same = depth == self.depth && roots == self.root_texts();
+        same.then_some((folders, age))
     }
 
     /// Keeps `folders` as the last search (written privately and atomically; a cache
     /// that cannot be written is only a slower next start).
-    pub fn remember(&self, folders: Vec<String>) {
-        let cache = Cache {
-            roots: self.root_texts(),
-            depth: self.depth,
-            folders,
-        };
-        if let Ok(bytes) = serde_json::to_vec(&cache) {
-            if let Some(dir) = self.cache.parent() {
-                let _ = os::create_private_dir(dir);
-            }
-            let fresh = self
-                .cache
-                .with_extension(format!("tmp.{}", std::process::id()));
-            if os::write_private(&fresh, &bytes).is_err()
-                || std::fs::rename(&fresh, &self.cache).is_err()
-            {
-                let _ = std::fs::remove_file(&fresh);
-            }
+    pub fn remember(&self, folders: &[String]) {
+        let bytes = encode_cache(&self.root_texts(), self.depth, folders);
+        if let Some(dir) = self.cache.parent() {
+            let _ = os::create_private_dir(dir);
+        }
+        let fresh = self
+            .cache
+            .with_extension(format!("tmp.{}", std::process::id()));
+        if os::write_private(&fresh, &bytes).is_err()
+            || std::fs::rename(&fresh, &self.cache).is_err()
+        {
+            let _ = std::fs::remove_file(&fresh);
         }
     }
 
@@ -178,7 +210,7 @@ impl ProjectFolders {
         let mut all = zoxide.join().unwrap_or_default();
         found(all.clone());
         all.append(&mut scanned);
-        self.remember(all.clone());
+        self.remember(&all);
         all
     }
 
@@ -279,10 +311,8 @@ mod tests {
     #[test]
     fn a_folder_with_a_session_or_listed_before_is_not_added_again() {
         let mut entries = vec![live("api", "/src/api")];
-        add_folders(
-            &mut entries,
-            ["/src/api", "/src/web", "/src/web", "/src/cli"],
-        );
+        let found = ["/src/api", "/src/web", "/src/web", "/src/cli"];
+        add_folders(&mut entries, found.map(String::from).to_vec());
         let folders: Vec<_> = entries
             .iter()
             .map(|c| (c.kind, c.folder.clone().unwrap()))
@@ -336,7 +366,7 @@ mod tests {
         };
         assert!(folders.cached().is_none());
         let kept = vec!["/src/a b".to_string(), "/src/\u{1b}[31mred".to_string()];
-        folders.remember(kept.clone());
+        folders.remember(&kept);
         let (cached, age) = folders.cached().unwrap();
         assert_eq!(cached, kept);
         assert!(age < Duration::from_secs(60));
@@ -350,7 +380,7 @@ mod tests {
             ..folders.clone()
         };
         assert!(elsewhere.cached().is_none());
-        std::fs::write(&folders.cache, "{not json").unwrap();
+        std::fs::write(&folders.cache, "not a cache\0").unwrap();
         assert!(folders.cached().is_none());
     }
 }

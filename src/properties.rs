@@ -627,3 +627,26 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #[test]
+    fn the_pickers_cache_round_trips_and_any_bytes_read_safely(
+        roots in proptest::collection::vec(nasty_text(20), 0..3),
+        depth in 1usize..10,
+        folders in proptest::collection::vec(nasty_text(40), 0..20),
+        junk in proptest::collection::vec(any::<u8>(), 0..200),
+    ) {
+        // Folders never hold NUL, and a search never finds an empty one.
+        let clean = |v: Vec<String>| -> Vec<String> {
+            v.into_iter().map(|t| t.replace('\0', "")).collect()
+        };
+        let (roots, folders) = (clean(roots), clean(folders));
+        let folders: Vec<String> = folders.into_iter().filter(|f| !f.is_empty()).collect();
+        let bytes = crate::pick::encode_cache(&roots, depth, &folders);
+        let (got_roots, got_depth, got_folders) = crate::pick::decode_cache(&bytes).unwrap();
+        prop_assert_eq!(got_roots, roots.iter().map(String::as_str).collect::<Vec<_>>());
+        prop_assert_eq!(got_depth, depth);
+        prop_assert_eq!(got_folders, folders);
+        let _ = crate::pick::decode_cache(&junk);
+    }
+}

@@ -81,7 +81,12 @@ impl Paint {
 /// are shown escaped (`\e`, `\n`, `\t`, `\x07`), so a folder cannot clear the screen,
 /// move the cursor or write the clipboard.
 pub fn printable(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(char::is_control) {
+    // One pass over the bytes: C0 controls and DEL are single bytes; C1 controls
+    // (U+0080 to U+009F) all start with the byte 0xC2, which only then needs a look.
+    let bytes = text.as_bytes();
+    let plain = !bytes.iter().any(|&b| b < 0x20 || b == 0x7f)
+        && (!bytes.contains(&0xc2) || !text.chars().any(char::is_control));
+    if plain {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);

@@ -38,7 +38,7 @@ pub fn run(global: &Global, args: &PickArgs) -> Result<Exit> {
         }
         None => project.search(&mut |_| {}),
     };
-    add_folders(&mut entries, folders.iter().map(String::as_str));
+    add_folders(&mut entries, folders);
     if args.json {
         print_json(&entries)?;
     } else {
