@@ -362,7 +362,7 @@ mod tests {
         let folders = ProjectFolders {
             roots: vec!["/src".into()],
             depth: 3,
-            cache: dir.path().join("state/pick-folders.json"),
+            cache: dir.path().join("state/pick-folders"),
         };
         assert!(folders.cached().is_none());
         let kept = vec!["/src/a b".to_string(), "/src/\u{1b}[31mred".to_string()];

@@ -64,7 +64,7 @@ def pick_setup(sb: Sandbox, world: World, folders: int, sessions: int = 0) -> No
                 (repo / ".git").rmdir()
                 repo.rmdir()
             group.rmdir()
-    # Warms the cache (the state folder's pick-folders.json: `--list` alone would answer
+    # Warms the cache (the state folder's pick-folders: `--list` alone would answer
     # from an earlier setup's search) and counts the entries.
     sb.run([str(sb.binary), "pick", "--refresh"])
     done = sb.run([str(sb.binary), "pick", "--list"])
@@ -149,7 +149,7 @@ def keystroke_timer(sb: Sandbox, world: World):
     then redraws), each key of KEYS: from the key written to the end of its redraw
     (the cursor put after the new query: the last thing a frame writes)."""
     argv = [str(sb.binary), "pick"]
-    cache = sb.state_dir / "pick-folders.json"
+    cache = sb.state_dir / "pick-folders"
 
     def stamp() -> tuple | None:
         try:

@@ -60,7 +60,7 @@ impl TmuxManager {
         ProjectFolders {
             roots,
             depth: self.config.pick_depth,
-            cache: self.store().dir().join("pick-folders.json"),
+            cache: self.store().dir().join("pick-folders"),
         }
     }
 

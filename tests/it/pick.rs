@@ -409,7 +409,7 @@ fn pick_list_answers_from_the_last_search_and_renews_an_old_one_in_the_backgroun
     let second = sb.git_repo("src/second");
     assert_eq!(sb.ok(&["pick", "--list"]), line(&first));
     // ...and searched for in the background once it is old.
-    let cache = sb.state_dir().join("pick-folders.json");
+    let cache = sb.state_dir().join("pick-folders");
     let old = std::time::SystemTime::now() - Duration::from_secs(60);
     std::fs::File::options()
         .write(true)
