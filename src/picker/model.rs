@@ -164,6 +164,10 @@ impl Model {
     /// from the last scan and go again unless this scan finds them too.
     pub fn add_folders(&mut self, folders: Vec<Entry>, cached: bool) {
         let (before, kept) = (self.entries.len(), self.highlighted());
+        if cached {
+            // Thousands come at once from the cache: room for exactly those, not double.
+            self.entries.reserve_exact(folders.len());
+        }
         for entry in folders {
             let Some(folder) = entry.candidate.folder.as_ref() else {
                 continue;
