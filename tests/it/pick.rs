@@ -428,3 +428,31 @@ fn pick_list_answers_from_the_last_search_and_renews_an_old_one_in_the_backgroun
         format!("{}{}", line(&first), line(&second))
     );
 }
+
+#[test]
+fn a_session_with_a_terminal_on_it_gets_a_second_terminal_of_its_own_from_the_picker() {
+    let sb = Sandbox::new();
+    let first = Terminal::new(&sb);
+    first.wait_screen(|s| s.contains('$'), T);
+    first.type_line(&format!("{} quokka", binary()));
+    wait_client_on(&sb, &first, "quokka");
+    let second = picker(&sb, &[]);
+    second.type_text("quokka");
+    second.wait_screen(|s| s.contains("1/1"), T);
+    second.keys(&["Enter"]);
+    // The second terminal lands in a session of its own in quokka's group.
+    let twin_attached = || {
+        let clients = sb.clients();
+        clients.len() == 2
+            && clients.iter().any(|(_, s)| s == "quokka")
+            && clients.iter().any(|(_, s)| s.starts_with("quokka~"))
+    };
+    assert!(wait_for(twin_attached, T), "clients: {:?}", sb.clients());
+    let listed = sb.ok(&["pick", "--list"]);
+    assert!(listed.starts_with("live\tquokka\t"), "{listed}");
+    assert_eq!(
+        listed.lines().filter(|l| l.starts_with("live")).count(),
+        1,
+        "{listed}"
+    );
+}
