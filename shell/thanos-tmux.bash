@@ -23,7 +23,9 @@ complete -F __thanos_tmux_complete_lazy thanos-tmux
 __thanos_tmux_logout() {
   local rc=$?
   command thanos-tmux hook session-end </dev/null >/dev/null 2>&1 &
-  disown 2>/dev/null
+  # The job may be over already: then disown fails, which must not stop a shell
+  # running with set -e before the user's own EXIT trap.
+  disown 2>/dev/null || :
   return "$rc"
 }
 
