@@ -96,6 +96,11 @@ impl TmuxManager {
 
     /// Live sessions and recorded ones that tmux lost, by name. One tmux call.
     pub fn list_sessions(&self) -> Result<Vec<SessionInfo>> {
+        Ok(self.sessions_and_rows()?.0)
+    }
+
+    /// `list_sessions`, and tmux's rows it was made of.
+    pub(super) fn sessions_and_rows(&self) -> Result<(Vec<SessionInfo>, Vec<SessionRow>)> {
         let live = self.live_sessions()?;
         // Read in place: a copy of every record (layouts and all) costs more than the
         // list itself at a thousand sessions.
@@ -105,7 +110,7 @@ impl TmuxManager {
             .server(&self.socket_key())
             .map_or(&none, |s| &s.sessions);
         self.observe(&live, records);
-        Ok(merge(&live, records))
+        Ok((merge(&live, records), live))
     }
 
     /// One session, live or recorded; `Error::NoSuchSession` when neither.

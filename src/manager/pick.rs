@@ -1,13 +1,13 @@
 //! What the picker asks of a server: its sessions as picker entries, where project
 //! folders are searched, and a preview of a session's current pane.
 
-use super::list::{group_of, merge};
+use super::list::group_of;
 use super::TmuxManager;
 use crate::error::Error;
 use crate::pick::{Candidate, Kind, ProjectFolders};
 use crate::tmux::{target, At, Batch};
 use anyhow::Result;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 impl TmuxManager {
     /// Live sessions, then recorded ones tmux lost, each most recently attached first;
@@ -15,19 +15,13 @@ impl TmuxManager {
     /// ones (going there is no jump). A second terminal's session counts as its group's.
     /// One tmux call; with no server, the recorded sessions alone.
     pub fn pick_sessions(&self) -> Result<Vec<Candidate>> {
-        let live = self.live_sessions()?;
-        let state = self.load_state()?;
-        let none = BTreeMap::new();
-        let records = state
-            .server(&self.socket_key())
-            .map_or(&none, |s| &s.sessions);
-        self.observe(&live, records);
+        let (sessions, live) = self.sessions_and_rows()?;
         let alive: BTreeSet<&str> = live.iter().map(|r| r.name.as_str()).collect();
         let current = self.env().tmux_session_id().and_then(|id| {
             let row = live.iter().find(|row| row.id == id)?;
             Some(group_of(row, &alive).unwrap_or(&row.name).to_string())
         });
-        let mut entries: Vec<Candidate> = merge(&live, records)
+        let mut entries: Vec<Candidate> = sessions
             .into_iter()
             .map(|s| Candidate {
                 kind: if s.alive { Kind::Live } else { Kind::Lost },

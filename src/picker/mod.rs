@@ -94,12 +94,21 @@ impl Search {
     }
 }
 
-/// What the right side shows, by entry: a live session's pane is asked of tmux by a
-/// thread of its own, so that a key never waits for it.
+/// What the preview thread is asked for.
+enum Ask {
+    /// A live session's current pane.
+    Pane(String),
+    /// A folder's entries.
+    Folder(String),
+}
+
+/// What the right side shows, by entry. A live session's pane (tmux) and a folder's
+/// entries (the file system, which may be a slow mount) are fetched by a thread of
+/// their own, once each, so that a key never waits for either.
 struct Previews {
     shown: HashMap<String, String>,
     asked: HashSet<String>,
-    ask: Sender<String>,
+    ask: Sender<(String, Ask)>,
     answers: Receiver<(String, String)>,
 }
 
@@ -108,12 +117,15 @@ impl Previews {
         scope: &'scope std::thread::Scope<'scope, 'env>,
         manager: &'env TmuxManager,
     ) -> Previews {
-        let (ask, asked) = mpsc::channel::<String>();
+        let (ask, asked) = mpsc::channel::<(String, Ask)>();
         let (tell, answers) = mpsc::channel();
         scope.spawn(move || {
-            for name in asked {
-                let text = manager.preview(&name).unwrap_or_default();
-                if tell.send((name, text)).is_err() {
+            for (key, what) in asked {
+                let text = match what {
+                    Ask::Pane(name) => manager.preview(&name).unwrap_or_default(),
+                    Ask::Folder(folder) => folder_entries(&folder),
+                };
+                if tell.send((key, text)).is_err() {
                     break;
                 }
             }
@@ -126,27 +138,30 @@ impl Previews {
         }
     }
 
-    /// What is known of `c`; a live session's pane is asked for once, and is blank
-    /// until it comes.
+    /// What is known of `c`: blank until what was asked for comes.
     fn of(&mut self, c: &Candidate) -> String {
-        let folder = c.folder.as_deref().unwrap_or("");
-        match (c.kind, &c.name) {
-            (Kind::Live, Some(name)) => {
-                if !self.shown.contains_key(name) && self.asked.insert(name.clone()) {
-                    let _ = self.ask.send(name.clone());
-                }
-                self.shown.get(name).cloned().unwrap_or_default()
+        let folder = c.folder.clone().unwrap_or_default();
+        let (key, what) = match (c.kind, &c.name) {
+            (Kind::Live, Some(name)) => (format!("pane\0{name}"), Ask::Pane(name.clone())),
+            (Kind::Lost, _) => {
+                return format!(
+                    "lost when tmux stopped;\nEnter restores its {} window(s)\nin {}",
+                    c.windows,
+                    crate::ui::tilde(&folder)
+                )
             }
-            (Kind::Lost, _) => format!(
-                "lost when tmux stopped;\nEnter restores its {} window(s)\nin {}",
-                c.windows,
-                crate::ui::tilde(folder)
-            ),
-            _ => folder_entries(folder),
+            _ => (format!("folder\0{folder}"), Ask::Folder(folder)),
+        };
+        if let Some(text) = self.shown.get(&key) {
+            return text.clone();
         }
+        if self.asked.insert(key.clone()) {
+            let _ = self.ask.send((key, what));
+        }
+        String::new()
     }
 
-    /// Takes in the panes that came; true when there were some.
+    /// Takes in what came; true when something did.
     fn arrived(&mut self) -> bool {
         let mut any = false;
         while let Ok((name, text)) = self.answers.try_recv() {

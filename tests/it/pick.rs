@@ -171,7 +171,7 @@ fn esc_and_ctrl_c_leave_with_nothing_changed() {
 }
 
 #[test]
-fn the_highlighted_live_session_is_previewed_on_a_wide_terminal() {
+fn the_highlighted_session_or_folder_is_previewed_on_a_wide_terminal() {
     let sb = Sandbox::new();
     sb.ok(&["-d", "api"]);
     sb.tmux_ok(&[
@@ -187,8 +187,13 @@ fn the_highlighted_live_session_is_previewed_on_a_wide_terminal() {
             .contains("preview-mark-42"),
         T
     ));
+    let repo = sb.git_repo("src/proj");
+    std::fs::write(repo.join("folder-mark.txt"), "").unwrap();
     let term = picker(&sb, &[]);
     term.wait_screen(|s| s.contains("│") && s.contains("preview-mark-42"), T);
+    // A folder shows what it holds.
+    term.type_text("proj");
+    term.wait_screen(|s| s.contains("folder-mark.txt"), T);
 }
 
 #[test]
