@@ -79,13 +79,15 @@ impl Paint {
 
 /// Text from outside (a folder, a name) made safe for a terminal: control characters
 /// are shown escaped (`\e`, `\n`, `\t`, `\x07`), so a folder cannot clear the screen,
-/// move the cursor or write the clipboard.
+/// move the cursor or write the clipboard; so are the bidirectional controls
+/// (`\u{202e}`), so that it cannot show its letters in another order either.
 pub fn printable(text: &str) -> Cow<'_, str> {
     // One pass over the bytes: C0 controls and DEL are single bytes; C1 controls
-    // (U+0080 to U+009F) all start with the byte 0xC2, which only then needs a look.
+    // (U+0080 to U+009F) all start with the byte 0xC2 and the bidirectional ones with
+    // 0xE2, which only then need a look.
     let bytes = text.as_bytes();
     let plain = !bytes.iter().any(|&b| b < 0x20 || b == 0x7f)
-        && (!bytes.contains(&0xc2) || !text.chars().any(char::is_control));
+        && (!bytes.iter().any(|&b| b == 0xc2 || b == 0xe2) || !text.chars().any(hidden));
     if plain {
         return Cow::Borrowed(text);
     }
@@ -97,10 +99,18 @@ pub fn printable(text: &str) -> Cow<'_, str> {
             '\t' => out.push_str("\\t"),
             '\r' => out.push_str("\\r"),
             c if c.is_control() => out.push_str(&format!("\\x{:02x}", u32::from(c))),
+            c if hidden(c) => out.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
             c => out.push(c),
         }
     }
     Cow::Owned(out)
+}
+
+/// A character a terminal acts on instead of showing: a control character, or one
+/// that changes the direction of the text around it.
+fn hidden(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 /// The user-perceived characters of a text (what the fuzzy matcher counts).
@@ -269,6 +279,15 @@ mod tests {
         );
         let t = table(&[vec!["x\ny".into(), "z".into()]], |_, _, c| c.to_string());
         assert_eq!(t, "x\\ny  z\n");
+        assert_eq!(
+            printable("bidi\u{202e}live\u{2066}"),
+            "bidi\\u{202e}live\\u{2066}"
+        );
+        // Other text from the same block passes as it is: a dash, an emoji sequence.
+        assert_eq!(
+            printable("a\u{2013}b 👩\u{200d}💻"),
+            "a\u{2013}b 👩\u{200d}💻"
+        );
     }
 
     #[test]

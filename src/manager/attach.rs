@@ -310,6 +310,12 @@ impl TmuxManager {
     /// the client (never nests); outside, replaces this process with tmux doing an
     /// atomic attach-or-create. Outside tmux this returns only on failure.
     pub fn attach(&self, target: &Target) -> Result<()> {
+        if !target::addressable(&target.name) {
+            anyhow::bail!(
+                "tmux cannot reach a session named '{}': a name that starts with '$' is read as a session id (rename it with tmux rename-session)",
+                target.name
+            );
+        }
         if self.env().inside_tmux() {
             return self.switch(target);
         }

@@ -1,6 +1,7 @@
 //! Keeping records true: kill, cleanup with the crash-is-not-close rule, forget, and
 //! the handlers of the session hooks.
 
+use super::list::group_of;
 use super::{identity, CleanupReport, Kept, TmuxManager};
 use crate::error::Error;
 use crate::log;
@@ -39,13 +40,19 @@ impl TmuxManager {
             // No server, no session; but a missing or broken tmux is the real news.
             self.tmux.version()?;
         }
-        let live: BTreeSet<String> = self.live_sessions()?.into_iter().map(|s| s.name).collect();
+        let rows = self.live_sessions()?;
+        let alive: BTreeSet<&str> = rows.iter().map(|r| r.name.as_str()).collect();
         let (present, missing): (Vec<&String>, Vec<&String>) =
-            names.iter().partition(|n| live.contains(*n));
+            names.iter().partition(|n| alive.contains(n.as_str()));
         if !present.is_empty() {
-            let kills = present
+            // By id, found by exact name: a name tmux reads as an id (`$3`) would reach
+            // another session. A session's second terminals (the sessions of its group
+            // made for them) go with it: they hold its windows.
+            let doomed = |name: &str| present.iter().any(|p| p.as_str() == name);
+            let kills = rows
                 .iter()
-                .map(|name| Batch::new().kill_session(At::Name(name)));
+                .filter(|row| doomed(&row.name) || group_of(row, &alive).is_some_and(doomed))
+                .map(|row| Batch::new().kill_session(At::Id(&row.id)));
             let killed = Batch::pack(kills)
                 .iter()
                 .try_for_each(|call| self.tmux.run(call).map(drop));

@@ -14,7 +14,7 @@ use std::io::IsTerminal;
 use std::sync::mpsc::{self, Receiver, Sender, TryRecvError};
 use std::time::Duration;
 use thanos_tmux::{Candidate, Kind, ProjectFolders, TmuxManager};
-use view::{Footer, Theme};
+use view::{Footer, Preview, Theme};
 
 use crate::exit::Exit;
 
@@ -139,26 +139,34 @@ impl Previews {
     }
 
     /// What is known of `c`: blank until what was asked for comes.
-    fn of(&mut self, c: &Candidate) -> String {
+    fn of(&mut self, c: &Candidate) -> Preview {
         let folder = c.folder.clone().unwrap_or_default();
         let (key, what) = match (c.kind, &c.name) {
             (Kind::Live, Some(name)) => (format!("pane\0{name}"), Ask::Pane(name.clone())),
             (Kind::Lost, _) => {
-                return format!(
+                let text = format!(
                     "lost when tmux stopped;\nEnter restores its {} window(s)\nin {}",
                     c.windows,
                     crate::ui::tilde(&folder)
-                )
+                );
+                return Preview {
+                    text,
+                    from_end: false,
+                };
             }
             _ => (format!("folder\0{folder}"), Ask::Folder(folder)),
         };
-        if let Some(text) = self.shown.get(&key) {
-            return text.clone();
-        }
-        if self.asked.insert(key.clone()) {
-            let _ = self.ask.send((key, what));
-        }
-        String::new()
+        let from_end = matches!(what, Ask::Pane(_));
+        let text = match self.shown.get(&key) {
+            Some(text) => text.clone(),
+            None => {
+                if self.asked.insert(key.clone()) {
+                    let _ = self.ask.send((key, what));
+                }
+                String::new()
+            }
+        };
+        Preview { text, from_end }
     }
 
     /// Takes in what came; true when something did.
@@ -267,8 +275,7 @@ impl<'m> Picker<'m> {
             (None, None) => Footer::Keys,
         };
         let (first, theme) = (self.first, &self.theme);
-        terminal
-            .draw(|frame| view::draw(frame, model, first, preview.as_deref(), &footer, theme))?;
+        terminal.draw(|frame| view::draw(frame, model, first, preview.as_ref(), &footer, theme))?;
         Ok(())
     }
 
@@ -325,7 +332,8 @@ impl<'m> Picker<'m> {
     }
 }
 
-/// A folder's entries, folders first (marked `/`), hidden ones left out; at most 200.
+/// A folder's entries, folders first (marked `/`), then files, each sorted, hidden ones
+/// left out; at most 200, one a line (a name's own line breaks are shown escaped).
 fn folder_entries(folder: &str) -> String {
     let Ok(entries) = std::fs::read_dir(folder) else {
         return String::new();
@@ -333,13 +341,24 @@ fn folder_entries(folder: &str) -> String {
     let mut names: Vec<(bool, String)> = entries
         .filter_map(Result::ok)
         .map(|e| {
-            let dir = e.file_type().is_ok_and(|t| t.is_dir());
-            (!dir, e.file_name().to_string_lossy().into_owned())
+            let file = !e.file_type().is_ok_and(|t| t.is_dir());
+            (file, e.file_name().to_string_lossy().into_owned())
         })
         .filter(|(_, name)| !name.starts_with('.'))
-        .take(200)
         .collect();
     names.sort();
-    let line = |(file, name): (bool, String)| if file { name } else { format!("{name}/") };
-    names.into_iter().map(line).collect::<Vec<_>>().join("\n")
+    let line = |(file, name): &(bool, String)| {
+        let name = crate::ui::printable(name);
+        if *file {
+            name.into_owned()
+        } else {
+            format!("{name}/")
+        }
+    };
+    names
+        .iter()
+        .take(200)
+        .map(line)
+        .collect::<Vec<_>>()
+        .join("\n")
 }

@@ -51,6 +51,13 @@ impl Theme {
     }
 }
 
+/// What the right side shows.
+pub struct Preview {
+    pub text: String,
+    /// A pane: its last lines are shown when not all fit.
+    pub from_end: bool,
+}
+
 /// What the bottom line says.
 pub enum Footer<'a> {
     Keys,
@@ -69,7 +76,7 @@ pub fn draw(
     frame: &mut Frame,
     model: &mut Model,
     first: usize,
-    preview: Option<&str>,
+    preview: Option<&Preview>,
     footer: &Footer,
     theme: &Theme,
 ) {
@@ -94,7 +101,8 @@ pub fn draw(
     .areas(top);
     frame.render_widget(Paragraph::new(prompt), query_area);
     frame.render_widget(Paragraph::new(Span::styled(count, theme.dim())), count_area);
-    let cursor_x = query_area.x + 2 + ui::graphemes(&ui::printable(model.query())).count() as u16;
+    let typed = ui::graphemes(&ui::printable(model.query())).count();
+    let cursor_x = (query_area.x + 2).saturating_add(u16::try_from(typed).unwrap_or(u16::MAX));
     frame.set_cursor_position((cursor_x.min(query_area.right().saturating_sub(1)), top.y));
     frame.render_widget(
         Paragraph::new(Span::styled(
@@ -133,17 +141,20 @@ pub fn draw(
         .map(|(i, (entry, positions))| row(entry, positions, first + i == selected, columns, theme))
         .collect();
     frame.render_widget(Paragraph::new(rows), list_area);
-    if let (Some(area), Some(text)) = (preview_area, preview) {
+    if let (Some(area), Some(preview)) = (preview_area, preview) {
         let block = Block::new()
             .borders(Borders::LEFT)
             .border_style(theme.purple());
         // The end of a pane is what is current: blank lines below it go, and what does
-        // not fit goes from the top.
-        let text = text.trim_end();
-        let skip = text
-            .lines()
-            .count()
-            .saturating_sub(usize::from(area.height));
+        // not fit goes from the top. Other text is read from its start.
+        let text = preview.text.trim_end();
+        let skip = match preview.from_end {
+            true => text
+                .lines()
+                .count()
+                .saturating_sub(usize::from(area.height)),
+            false => 0,
+        };
         let lines: Vec<Line> = text
             .lines()
             .skip(skip)

@@ -461,3 +461,62 @@ fn a_session_with_a_terminal_on_it_gets_a_second_terminal_of_its_own_from_the_pi
         "{listed}"
     );
 }
+
+#[test]
+fn a_session_named_like_a_session_id_is_killed_itself_and_never_attached_by_mistake() {
+    let sb = Sandbox::new();
+    let victim = sb.tmux_ok(&[
+        "new-session",
+        "-d",
+        "-s",
+        "victim",
+        "-P",
+        "-F",
+        "#{session_id}",
+    ]);
+    let id = victim.trim().to_string();
+    sb.tmux_ok(&["new-session", "-d", "-s", &id]);
+    let term = picker(&sb, &[]);
+    term.type_text(&format!("'{id}"));
+    term.wait_screen(|s| s.contains("1/2"), T);
+    // Enter does not land in the session whose id that name spells.
+    term.keys(&["Enter"]);
+    term.wait_screen(|s| s.contains("tmux cannot reach a session named"), T);
+    assert!(sb.clients().is_empty(), "{:?}", sb.clients());
+    // Ctrl-x y kills the session of that name, not the one with that id.
+    let term = picker(&sb, &[]);
+    term.type_text(&format!("'{id}"));
+    term.wait_screen(|s| s.contains("1/2"), T);
+    term.keys(&["C-x"]);
+    term.wait_screen(|s| s.contains("? (y/n)"), T);
+    term.type_text("y");
+    term.wait_screen(|s| s.contains("killed"), T);
+    assert_eq!(sb.sessions(), ["victim"]);
+}
+
+#[test]
+fn killing_a_session_ends_its_second_terminals_sessions_too() {
+    let sb = Sandbox::new();
+    let one = Terminal::new(&sb);
+    let two = Terminal::new(&sb);
+    for term in [&one, &two] {
+        term.wait_screen(|s| s.contains('$'), T);
+        term.type_line(&format!("{} quokka", binary()));
+    }
+    assert!(
+        wait_for(|| sb.clients().len() == 2, T),
+        "{:?}",
+        sb.clients()
+    );
+    assert_eq!(sb.sessions().len(), 2, "{:?}", sb.sessions());
+    let term = picker(&sb, &[]);
+    term.type_text("quokka");
+    term.keys(&["C-x"]);
+    term.wait_screen(|s| s.contains("kill session quokka? (y/n)"), T);
+    term.type_text("y");
+    assert!(
+        wait_for(|| sb.sessions().is_empty(), T),
+        "left: {:?}",
+        sb.sessions()
+    );
+}

@@ -167,9 +167,10 @@ fn a_second_terminal_whose_group_was_killed_keeps_its_windows_when_it_leaves() {
         .map(|(_, s)| s)
         .find(|s| s != "thanos-main")
         .unwrap();
-    sb.ok(&["kill", "--yes", "thanos-main"]);
-    // The second terminal's session now holds the group's windows alone: its leaving
-    // must not end them.
+    // Killed by plain tmux (`thanos-tmux kill` would end the group's second terminals'
+    // sessions with it). The second terminal's session now holds the group's windows
+    // alone: its leaving must not end them.
+    sb.tmux_ok(&["kill-session", "-t", "=thanos-main"]);
     sb.tmux_ok(&["detach-client", "-s", &format!("={twin}")]);
     assert!(wait_for(|| sb.clients().is_empty(), T));
     sb.hooks_quiet();
