@@ -170,7 +170,7 @@ impl ProjectFolders {
 
     /// Keeps `folders` as the last search (written privately and atomically; a cache
     /// that cannot be written is only a slower next start).
-    pub fn remember(&self, folders: &[String]) {
+    fn remember(&self, folders: &[String]) {
         let bytes = encode_cache(&self.root_texts(), self.depth, folders);
         if let Some(dir) = self.cache.parent() {
             let _ = os::create_private_dir(dir);
@@ -218,7 +218,7 @@ impl ProjectFolders {
     /// for each as it is found: hidden folders and symbolic links are not entered, nor
     /// is a repository below a root (its own subfolders are its business), and a
     /// folder that cannot be read is passed over.
-    pub fn scan(&self, found: &mut dyn FnMut(String)) {
+    fn scan(&self, found: &mut dyn FnMut(String)) {
         for root in &self.roots {
             if is_repository(root) {
                 if let Some(path) = text(root) {
@@ -231,7 +231,7 @@ impl ProjectFolders {
 
     /// The folders zoxide knows, most used first; empty when zoxide is not installed,
     /// fails, or has not answered within `limit` (a slow zoxide never holds a picker).
-    pub fn zoxide(limit: Duration) -> Vec<String> {
+    fn zoxide(limit: Duration) -> Vec<String> {
         // The one program besides tmux that thanos-tmux runs.
         #[allow(clippy::disallowed_methods)]
         let child = Command::new("zoxide")

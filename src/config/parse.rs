@@ -172,10 +172,23 @@ impl Cx<'_> {
     }
 
     fn list(&self, key: &str, v: &Val, check: Check) -> Result<Vec<String>> {
+        self.array(key, v, "an array of strings", |at, item| {
+            self.checked(at, item, check)
+        })
+    }
+
+    /// An array, each item read by `read` under its own key (`key[i]`).
+    fn array<T>(
+        &self,
+        key: &str,
+        v: &Val,
+        expected: &str,
+        read: impl Fn(&str, &Val) -> Result<T>,
+    ) -> Result<Vec<T>> {
         let DeValue::Array(items) = v.get_ref() else {
-            return Err(self.bad(v, key, "an array of strings"));
+            return Err(self.bad(v, key, expected));
         };
-        let each = |(i, item)| self.checked(&format!("{key}[{i}]"), item, check);
+        let each = |(i, item)| read(&format!("{key}[{i}]"), item);
         items.iter().enumerate().map(each).collect()
     }
 
@@ -249,11 +262,8 @@ impl Cx<'_> {
         for (key, value) in entries(self.table("pick", v)?) {
             match key.get_ref().as_ref() {
                 "roots" => {
-                    let DeValue::Array(items) = value.get_ref() else {
-                        return Err(self.bad(value, "pick.roots", "an array of folders"));
-                    };
-                    let each = |(i, item)| self.path(&format!("pick.roots[{i}]"), item);
-                    roots = items.iter().enumerate().map(each).collect::<Result<_>>()?;
+                    let folder = |at: &str, item: &Val| self.path(at, item);
+                    roots = self.array("pick.roots", value, "an array of folders", folder)?;
                 }
                 "depth" => depth = self.integer("pick.depth", value, 1..=10)? as usize,
                 _ => self.unknown("pick.", key, "roots depth"),

@@ -1,6 +1,6 @@
-//! `thanos-tmux pick`: the sessions and the cached folders on the first frame, the
-//! folder scan streaming in behind it, keys read with crossterm, frames drawn with
-//! ratatui. Leaving puts the terminal back as it was before anything is done.
+//! `thanos-tmux pick`: the sessions on the first frame, the cached folders and then a
+//! new folder search streaming in behind it, keys read with crossterm, frames drawn
+//! with ratatui. Leaving puts the terminal back as it was before anything is done.
 
 mod model;
 mod view;
@@ -67,7 +67,7 @@ pub fn run(manager: &TmuxManager, colour: bool) -> Result<Exit> {
 fn start_search(folders: ProjectFolders) -> Search {
     let (tx, rx) = mpsc::channel();
     let (go, wait) = mpsc::channel();
-    let entries = |batch: Vec<String>| batch.iter().map(|f| Entry::folder(f)).collect();
+    let entries = |batch: Vec<String>| batch.into_iter().map(Entry::folder).collect();
     std::thread::spawn(move || {
         if let Some((cached, _age)) = folders.cached() {
             let _ = tx.send(Scan::Cached(entries(cached)));

@@ -20,7 +20,7 @@ pub struct Entry {
 
 impl Entry {
     /// A project folder's entry.
-    pub fn folder(path: &str) -> Entry {
+    pub fn folder(path: String) -> Entry {
         Entry::new(Candidate::folder(path))
     }
 
@@ -282,7 +282,7 @@ mod tests {
     }
 
     fn folders(paths: &[&str]) -> Vec<Entry> {
-        paths.iter().map(|p| Entry::folder(p)).collect()
+        paths.iter().map(|p| Entry::folder(p.to_string())).collect()
     }
 
     fn labels(model: &Model) -> Vec<String> {
